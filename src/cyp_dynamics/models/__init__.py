@@ -1,0 +1,74 @@
+"""Course models (Vensim .mdl files shipped with the package) and the loader for any model file."""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .model import Model
+from .parsing import snake_case
+
+MODEL_SUFFIXES = (".mdl", ".xmile", ".stmx")
+
+COURSE_MODELS: dict[str, tuple[str, str]] = {
+    # name: (module that teaches it, one-line description)
+    "camhs_waiting_list": (
+        "02 stocks and flows",
+        "One CAMHS waiting list: referrals in, treatment starts and closures out, "
+        "clinical capacity with a dip for leave.",
+    ),
+}
+
+
+def models_folder() -> Path:
+    """The folder of the course's model files inside the installed package."""
+    return Path(str(resources.files(__package__)))
+
+
+def list_models() -> pd.DataFrame:
+    """The course models: name, the module that teaches it, description and file."""
+    rows = [
+        {"name": name, "module": module, "description": text,
+         "file": str(models_folder() / f"{name}.mdl")}
+        for name, (module, text) in COURSE_MODELS.items()
+    ]
+    return pd.DataFrame(rows, columns=["name", "module", "description", "file"])
+
+
+@lru_cache(maxsize=16)
+def _load(path: Path, stamp: tuple[int, int], name: str, description: str) -> Model:
+    return Model(path, name=name, description=description)
+
+
+def load_model(name_or_path: str | Path) -> Model:
+    """A course model by name (see `list_models()`), or any Vensim/XMILE model file by path."""
+    text = str(name_or_path)
+    is_path = isinstance(name_or_path, Path) or text.lower().endswith(MODEL_SUFFIXES) or "/" in text
+    if is_path:
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"No model file at '{path}'. Check the path (it is relative to the folder this "
+                f"notebook or script runs in: {Path.cwd()})."
+            )
+        name, description = path.stem, f"Model file {path.name}"
+    else:
+        name = snake_case(text)
+        if name not in COURSE_MODELS:
+            close = difflib.get_close_matches(name, list(COURSE_MODELS), n=3, cutoff=0.4)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise ValueError(
+                f"There is no course model called '{text}'.{hint} Course models: "
+                f"{', '.join(COURSE_MODELS)}. To load your own model, give the path to its file."
+            )
+        path = models_folder() / f"{name}.mdl"
+        description = COURSE_MODELS[name][1]
+    stat = path.resolve().stat()
+    return _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), name, description)
+
+
+__all__ = ["Model", "list_models", "load_model", "models_folder"]

@@ -1,0 +1,131 @@
+"""Read a Vensim (.mdl) or XMILE (.xmile, .stmx) file into plain element records.
+
+pysd's translators parse the file into an abstract model; this module flattens it into the few
+facts the rest of the library needs: each element's name, kind, equation tree, units, range and
+documentation. Nothing is written to disk here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from numbers import Number
+from pathlib import Path
+from typing import Any
+
+from pysd.translators.structures import abstract_expressions as ae
+
+CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
+SOURCE_MARKER = re.compile(r"\bsource\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Element:
+    """One model variable as written in the model file."""
+
+    name: str  # as written, e.g. "Waiting list"
+    py_name: str  # snake_case, e.g. "waiting_list"
+    kind: str  # "constant", "fixed", "stock", "auxiliary", "lookup", "initial" or "control"
+    ast: Any
+    unit: str
+    limits: tuple[float | None, float | None, float | None]  # (min, max, step)
+    documentation: str
+    subscripted: bool = False
+
+    @property
+    def description(self) -> str:
+        """The documentation before any 'Source:' note."""
+        match = SOURCE_MARKER.search(self.documentation)
+        text = self.documentation[: match.start()] if match else self.documentation
+        return " ".join(text.split())
+
+    @property
+    def source(self) -> str:
+        """The text after 'Source:' in the documentation, or '' when none is given."""
+        match = SOURCE_MARKER.search(self.documentation)
+        return " ".join(self.documentation[match.end():].split()) if match else ""
+
+
+def snake_case(name: str) -> str:
+    """The python name pysd gives a model variable: lower case, words joined by underscores."""
+    text = re.sub(r"[^0-9a-zA-Z_]+", "_", name.strip().lower())
+    return re.sub(r"_+", "_", text).strip("_")
+
+
+def _is_number(node: Any) -> bool:
+    return isinstance(node, Number) and not isinstance(node, bool)
+
+
+def _kind(py_name: str, component: Any) -> str:
+    if py_name in CONTROL_NAMES:
+        return "control"
+    if type(component).__name__ == "AbstractLookup" or isinstance(component.ast, ae.LookupsStructure):
+        return "lookup"
+    if type(component).__name__ == "AbstractUnchangeableConstant":
+        return "fixed"  # Vensim '==': a conversion factor, not a policy lever
+    if isinstance(component.ast, ae.IntegStructure):
+        return "stock"
+    if isinstance(component.ast, ae.InitialStructure):
+        return "initial"
+    if _is_number(component.ast):
+        return "constant"
+    return "auxiliary"
+
+
+def _limits(raw: tuple | None) -> tuple[float | None, float | None, float | None]:
+    values = list(raw or ()) + [None, None, None]
+    return tuple(None if v is None or v != v else float(v) for v in values[:3])  # type: ignore[return-value]
+
+
+def read_elements(path: Path) -> list[Element]:
+    """Parse a model file and return its elements in file order.
+
+    Raises ValueError with a plain message when the file cannot be read as a model.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".mdl":
+            from pysd.translators.vensim.vensim_file import VensimFile
+
+            source = VensimFile(path)
+        elif suffix in (".xmile", ".xml", ".stmx"):
+            from pysd.translators.xmile.xmile_file import XmileFile
+
+            source = XmileFile(path)
+        else:
+            raise ValueError(
+                f"'{path.name}' is not a model file: use a Vensim .mdl or an XMILE .xmile/.stmx file."
+            )
+        source.parse()
+        abstract = source.get_abstract_model()
+    except ValueError:
+        raise
+    except Exception as error:  # pysd raises many kinds of parser errors
+        raise ValueError(
+            f"Could not read the model file '{path}'. Open it in Vensim or Stella to check "
+            f"that it is a valid model. (The parser said: {error})"
+        ) from None
+
+    elements: list[Element] = []
+    for section in abstract.sections:
+        if section.name != "__main__":
+            continue
+        for element in section.elements:
+            if not element.components:
+                continue
+            component = element.components[0]
+            subscripted = any(c.subscripts[0] for c in element.components)
+            py_name = snake_case(element.name)
+            elements.append(
+                Element(
+                    name=element.name.strip(),
+                    py_name=py_name,
+                    kind=_kind(py_name, component),
+                    ast=component.ast,
+                    unit=(element.units or "").strip(),
+                    limits=_limits(element.limits),
+                    documentation=(element.documentation or "").strip(),
+                    subscripted=subscripted or len(element.components) > 1,
+                )
+            )
+    return elements
