@@ -1,0 +1,18 @@
+"""cyp-dynamics: system dynamics for children's and young people's health and wellbeing.
+
+The course's models, widgets, charts, data and analysis as a library:
+
+>>> from cyp_dynamics import load_model
+>>> model = load_model("camhs_waiting_list")
+>>> run = model.run({"clinicians": 55}, months=24)
+"""
+
+from .analysis import ensemble, sample_parameters
+from .data import cite, list_datasets, load_dataset, read_local_csv
+from .models import Model, list_models, load_model
+from .widgets import explore
+
+__version__ = "0.1.0"
+
+__all__ = ["Model", "cite", "ensemble", "explore", "list_datasets", "list_models", "load_dataset",
+           "load_model", "read_local_csv", "sample_parameters", "__version__"]

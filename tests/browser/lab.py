@@ -236,6 +236,23 @@ def _wait_for_status(lab: LabServer, proc: subprocess.Popen[bytes], timeout_s: f
                        f"{lab.log_tail()}")
 
 
+def shutdown_all_sessions(lab: LabServer) -> int:
+    """Delete every notebook session (and so shut its kernel down) through the
+    REST API, so that consecutive tests sharing a server start clean. Returns
+    how many sessions were deleted."""
+    def call(method: str, path: str) -> Any:
+        request = urllib.request.Request(f"{lab.url}{path}?token={lab.token}", method=method)
+        with urllib.request.urlopen(request, timeout=15) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    sessions = call("GET", "/api/sessions")
+    for session in sessions:
+        with contextlib.suppress(urllib.error.HTTPError):
+            call("DELETE", f"/api/sessions/{session['id']}")
+    return len(sessions)
+
+
 # --------------------------------------------------------------------------- #
 # Browser
 # --------------------------------------------------------------------------- #
@@ -492,6 +509,15 @@ def vega_charts(driver: WebDriver) -> list[WebElement]:
             if el.find_elements(By.CSS_SELECTOR, "svg.marks, canvas.marks, svg, canvas")]
 
 
+def undrawn_vega_outputs(driver: WebDriver) -> int:
+    """Number of Vega/Vega-Lite outputs (JupyterLab's ``.jp-RenderedVegaCommon5``)
+    that have not (yet) drawn an svg or canvas, e.g. because rendering failed."""
+    return int(driver.execute_script("""
+        return Array.from(document.querySelectorAll('.jp-RenderedVegaCommon5'))
+            .filter(el => !el.querySelector('.vega-embed svg, .vega-embed canvas')).length;
+    """))
+
+
 def count_vega_charts(driver: WebDriver) -> int:
     """Number of charts that contain an ``svg`` or ``canvas``."""
     return len(vega_charts(driver))
@@ -548,21 +574,35 @@ def move_slider(driver: WebDriver, slider: WebElement, steps: int = 1) -> None:
 
 
 def wait_for_chart_change(driver: WebDriver, chart_index: int, before: str,
-                          timeout_s: float = 15.0) -> str:
-    """Wait until the ``chart_index``-th drawn chart has a fingerprint different
-    from ``before`` (the chart may have been re-created by ``clear_output``) and
-    return the new fingerprint."""
-    def changed() -> str | None:
-        charts = vega_charts(driver)
-        if len(charts) <= chart_index:
-            return None
-        try:
-            now = chart_fingerprint(charts[chart_index])
-        except Exception:  # noqa: BLE001 - replaced mid-read: try again
-            return None
-        return now if now and now != before else None
+                          timeout_s: float = 15.0, quiet_s: float = 0.75) -> str:
+    """Wait until the ``chart_index``-th drawn chart differs from ``before`` AND
+    has settled, and return its new fingerprint.
 
-    return wait_for(changed, timeout_s, f"chart #{chart_index} did not change")
+    "Settled" means: the kernel is idle and the fingerprint has not changed for
+    ``quiet_s`` seconds. This matters because one slider move by several key
+    presses sends several value changes, each redrawing (and, through
+    ``clear_output``, replacing) the chart; reading the DOM in between would
+    give stale elements.
+    """
+    last: list[tuple[str, float]] = []
+
+    def settled() -> str | None:
+        charts = vega_charts(driver)
+        state = notebook_state(driver)
+        if len(charts) <= chart_index or not state or state["kernelStatus"] != "idle":
+            last.clear()
+            return None
+        now = chart_fingerprint(charts[chart_index])
+        if not now or now == before:
+            last.clear()
+            return None
+        if not last or last[0][0] != now:
+            last[:] = [(now, time.monotonic())]
+            return None
+        return now if time.monotonic() - last[0][1] >= quiet_s else None
+
+    return wait_for(settled, timeout_s, f"chart #{chart_index} did not change and settle",
+                    interval_s=0.15)
 
 
 def save_screenshot(driver: WebDriver, name: str) -> Path:
@@ -642,7 +682,7 @@ __all__ = [
     "ARTIFACTS", "CHROMEDRIVER", "STDERR_SELECTOR", "stderr_outputs", "CHROMIUM", "LabServer", "RequestLog", "TimeoutException",
     "browser_console_errors", "button", "chart_fingerprint", "chromium_driver",
     "count_vega_charts", "error_outputs", "is_local_url", "move_slider", "notebook_state",
-    "run_all_cells", "running_jupyterlab", "save_screenshot", "scroll_into_view",
-    "slider_readout", "sliders", "svg_line_count", "vega_charts", "wait_for",
+    "run_all_cells", "running_jupyterlab", "save_screenshot", "shutdown_all_sessions", "scroll_into_view",
+    "slider_readout", "sliders", "svg_line_count", "undrawn_vega_outputs", "vega_charts", "wait_for",
     "wait_for_chart_change", "wait_until_settled",
 ]

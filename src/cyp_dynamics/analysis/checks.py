@@ -1,0 +1,135 @@
+"""Behaviour checks on a time series: does it grow, decline, seek a goal, settle, return?
+
+Each check returns a `CheckResult` that is truthy when the behaviour is present and carries a
+plain-English sentence describing what the series actually did. Tests use them to assert model
+behaviour; exercise feedback uses them to tell a trainee what their run shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of a behaviour check: `passed`, and a sentence saying what was seen."""
+
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _series(values: pd.Series | np.ndarray | list) -> pd.Series:
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
+    if series.empty:
+        raise ValueError("The series is empty: run the model first, then check its result.")
+    return series.astype(float)
+
+
+def _scale(series: pd.Series) -> float:
+    """A size against which to judge 'small' changes: the series' largest magnitude, at least 1e-9."""
+    return max(float(series.abs().max()), 1e-9)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def grows(values, tolerance: float = 0.01) -> CheckResult:
+    """True when the series ends higher than it starts by more than `tolerance` of its scale."""
+    s = _series(values)
+    change = s.iloc[-1] - s.iloc[0]
+    passed = change > tolerance * _scale(s)
+    verb = "grows" if passed else ("falls" if change < -tolerance * _scale(s) else "stays level")
+    return CheckResult(passed, f"It {verb}: from {_fmt(s.iloc[0])} to {_fmt(s.iloc[-1])}.")
+
+
+def declines(values, tolerance: float = 0.01) -> CheckResult:
+    """True when the series ends lower than it starts by more than `tolerance` of its scale."""
+    s = _series(values)
+    change = s.iloc[-1] - s.iloc[0]
+    passed = change < -tolerance * _scale(s)
+    verb = "declines" if passed else ("rises" if change > tolerance * _scale(s) else "stays level")
+    return CheckResult(passed, f"It {verb}: from {_fmt(s.iloc[0])} to {_fmt(s.iloc[-1])}.")
+
+
+def goal_seeking(values, target: float, tolerance: float = 0.05) -> CheckResult:
+    """True when the gap to `target` shrinks steadily and ends within `tolerance` of the first gap.
+
+    'Steadily' allows the gap to widen by no more than `tolerance` of the first gap at any step.
+    """
+    s = _series(values)
+    gap = (s - target).abs()
+    first_gap = max(float(gap.iloc[0]), 1e-9)
+    widening = float(np.max(np.diff(gap.to_numpy()), initial=0.0))
+    closes = gap.iloc[-1] <= tolerance * first_gap
+    passed = bool(closes and widening <= tolerance * first_gap)
+    if passed:
+        message = f"It moves steadily towards {_fmt(target)}, ending at {_fmt(s.iloc[-1])}."
+    elif not closes:
+        message = (f"It does not reach {_fmt(target)}: it ends at {_fmt(s.iloc[-1])}, "
+                   f"{gap.iloc[-1] / first_gap:.0%} of the starting gap away.")
+    else:
+        message = f"It ends near {_fmt(target)} but overshoots or wanders on the way."
+    return CheckResult(passed, message)
+
+
+def settles_by(values, time: float, tolerance: float = 0.01) -> CheckResult:
+    """True when, from `time` on, the series varies by no more than `tolerance` of its scale."""
+    s = _series(values)
+    after = s[s.index >= time]
+    if after.empty:
+        return CheckResult(False, f"The run ends before {time:g}; run it for longer.")
+    spread = float(after.max() - after.min())
+    passed = spread <= tolerance * _scale(s)
+    if passed:
+        return CheckResult(True, f"It has settled by {time:g}, at about {_fmt(after.iloc[-1])}.")
+    return CheckResult(False, f"It is still moving after {time:g}: it varies by {_fmt(spread)} from "
+                              f"then to the end.")
+
+
+def returns_to_baseline(values, baseline: float | None = None, tolerance: float = 0.02) -> CheckResult:
+    """True when the series ends within `tolerance` (relative) of `baseline` (default: its start)."""
+    s = _series(values)
+    base = float(s.iloc[0]) if baseline is None else float(baseline)
+    gap = float(s.iloc[-1] - base)
+    passed = abs(gap) <= tolerance * max(abs(base), 1e-9)
+    if passed:
+        return CheckResult(True, f"It returns to its baseline of {_fmt(base)}.")
+    return CheckResult(False, f"It does not return: it ends at {_fmt(s.iloc[-1])}, "
+                              f"{_fmt(abs(gap))} {'above' if gap > 0 else 'below'} its baseline "
+                              f"of {_fmt(base)}.")
+
+
+def does_not_return(values, baseline: float | None = None, tolerance: float = 0.02) -> CheckResult:
+    """The opposite of `returns_to_baseline`, with the same sentence."""
+    result = returns_to_baseline(values, baseline, tolerance)
+    return CheckResult(not result.passed, result.message)
+
+
+def at_or_below(values, level: float, by: float) -> CheckResult:
+    """True when the series is at or below `level` at time `by` (e.g. a list cleared by month 24)."""
+    s = _series(values)
+    at = s[s.index <= by]
+    if at.empty:
+        return CheckResult(False, f"The run has no value at or before {by:g}.")
+    value = float(at.iloc[-1])
+    passed = value <= level
+    word = "at or below" if passed else "above"
+    return CheckResult(passed, f"At {at.index[-1]:g} it is {_fmt(value)}, {word} {_fmt(level)}.")
+
+
+def stays_between(values, low: float, high: float) -> CheckResult:
+    """True when every value lies within [low, high]."""
+    s = _series(values)
+    passed = bool((s >= low).all() and (s <= high).all())
+    return CheckResult(passed, f"It ranges from {_fmt(s.min())} to {_fmt(s.max())} "
+                               f"({'within' if passed else 'outside'} {_fmt(low)} to {_fmt(high)}).")

@@ -1,0 +1,113 @@
+"""Altair charts in one house style: titled, units on every axis, colour-blind-safe colours.
+
+Charts use altair 5's `mimetype` renderer: JupyterLab draws the Vega-Lite v5 spec with its own
+bundled renderer, so nothing is fetched from a CDN (NHS laptops and this course's CI are offline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+# Okabe and Ito's palette, distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
+RUNS_DATA = "runs"  # name of the data set inside a runs chart's spec
+WIDTH, HEIGHT = 560, 200
+
+
+@alt.theme.register("cyp_dynamics", enable=True)
+def house_theme() -> alt.theme.ThemeConfig:
+    """The course theme: readable sizes, palette above, no chart border."""
+    return {
+        "config": {
+            "font": "sans-serif",
+            "title": {"fontSize": 16, "anchor": "start", "subtitleFontSize": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridOpacity": 0.4},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom",
+                       "labelLimit": 400},
+            "range": {"category": PALETTE},
+            "line": {"strokeWidth": 2.5},
+            "view": {"stroke": None},
+        }
+    }
+
+
+alt.renderers.enable("mimetype")
+
+
+def axis_title(label: str, unit: str) -> str:
+    """'Waiting list (children)': the label with its unit in brackets."""
+    return f"{label} ({unit})" if unit else label
+
+
+def tidy_runs(runs: dict[str, pd.DataFrame], outputs: list[str]) -> list[dict[str, Any]]:
+    """Records {run, variable, time, value} for the named outputs of each run (for Vega-Lite)."""
+    records: list[dict[str, Any]] = []
+    for label, frame in runs.items():
+        times = frame.index.to_numpy(dtype=float).tolist()
+        for name in outputs:
+            values = frame[name].to_numpy(dtype=float).tolist()
+            records.extend({"run": label, "variable": name, "time": t, "value": v}
+                           for t, v in zip(times, values))
+    return records
+
+
+def runs_chart(
+    outputs: list[str],
+    y_titles: dict[str, str],
+    time_title: str,
+    title: str,
+    subtitle: str = "",
+    data: list[dict[str, Any]] | None = None,
+) -> alt.VConcatChart:
+    """One panel per output, one coloured line per run, sharing the time axis.
+
+    With `data=None` the chart refers to a named data set (`RUNS_DATA`) that the caller supplies
+    in the spec's `datasets`, so a live explorer can swap data without rebuilding the chart.
+    """
+    source = alt.Data(name=RUNS_DATA) if data is None else alt.Data(values=data)
+    panels = []
+    for name in outputs:
+        panels.append(
+            alt.Chart(source)
+            .transform_filter(alt.datum.variable == name)
+            .mark_line()
+            .encode(
+                x=alt.X("time:Q", title=time_title),
+                y=alt.Y("value:Q", title=y_titles[name], scale=alt.Scale(zero=True)),
+                color=alt.Color("run:N", title="Run", sort=None),
+                tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("time:Q", title=time_title),
+                         alt.Tooltip("value:Q", title=y_titles[name], format=",.1f")],
+            )
+            .properties(width=WIDTH, height=HEIGHT, title=y_titles[name].split(" (")[0])
+        )
+    return alt.vconcat(*panels).properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+
+
+def plot_runs(
+    model: Any,
+    runs: dict[str, pd.DataFrame] | pd.DataFrame,
+    outputs: list[str] | None = None,
+    title: str | None = None,
+    subtitle: str = "",
+) -> alt.VConcatChart:
+    """Chart one run (a DataFrame from `Model.run`) or several ({label: DataFrame}) of `model`.
+
+    Axis titles carry each output's unit from the model file.
+    """
+    if isinstance(runs, pd.DataFrame):
+        runs = {"This run": runs}
+    outputs = outputs or model.outputs[:1]
+    unknown = [o for o in outputs if o not in model.variables.index]
+    if unknown:
+        raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+    y_titles = {o: axis_title(model.variables.loc[o, "label"], model.variables.loc[o, "unit"])
+                for o in outputs}
+    time_title = axis_title(model.time_unit, "from start")
+    return runs_chart(outputs, y_titles, time_title, title or model.name.replace("_", " ").capitalize(),
+                      subtitle, data=tidy_runs(runs, outputs))
+
+
+__all__ = ["PALETTE", "axis_title", "house_theme", "plot_runs", "runs_chart", "tidy_runs"]

@@ -1,0 +1,132 @@
+"""Generate trainee and solution notebooks from one source notebook per lesson.
+
+Sources live in `notebook_sources/NN-topic/*.ipynb`. In a source notebook:
+
+- a code line ending in `# SOLUTION` appears only in the solution (the marker removed);
+- a code line ending in `# TRAINEE` appears only in the trainee version (the marker removed);
+- lines between `# BEGIN SOLUTION` and `# END SOLUTION` appear only in the solution;
+- a cell tagged `solution-only` or `trainee-only` appears only in that version.
+
+The trainee version goes to `modules/NN-topic/`, the solution to `solutions/NN-topic/`, both
+without outputs. `python -m cyp_dynamics.course.build --check` fails when the committed copies
+differ from what the sources give, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+import nbformat
+
+SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
+SOLUTION_MARK, TRAINEE_MARK = "# SOLUTION", "# TRAINEE"
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+MARKERS = (SOLUTION_MARK, TRAINEE_MARK, BEGIN, END)
+
+
+def _strip_mark(line: str, mark: str) -> str:
+    return line[: line.rstrip().rfind(mark)].rstrip()
+
+
+def transform_code(source: str, solution: bool) -> str:
+    """The code of one cell as the trainee (`solution=False`) or the solution version shows it."""
+    kept: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            inside = True
+            continue
+        if stripped == END:
+            inside = False
+            continue
+        if inside:
+            if solution:
+                kept.append(line)
+        elif line.rstrip().endswith(SOLUTION_MARK):
+            if solution:
+                kept.append(_strip_mark(line, SOLUTION_MARK))
+        elif line.rstrip().endswith(TRAINEE_MARK):
+            if not solution:
+                kept.append(_strip_mark(line, TRAINEE_MARK))
+        else:
+            kept.append(line)
+    if inside:
+        raise ValueError("A '# BEGIN SOLUTION' has no matching '# END SOLUTION'.")
+    return "\n".join(kept)
+
+
+def render(source: nbformat.NotebookNode, solution: bool, origin: str) -> nbformat.NotebookNode:
+    """One version of a source notebook, without outputs."""
+    notebook = copy.deepcopy(source)
+    skip = "trainee-only" if solution else "solution-only"
+    cells = []
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if skip in tags:
+            continue
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.source = transform_code(cell.source, solution)
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    if solution:
+        banner = nbformat.v4.new_markdown_cell(
+            "**Solutions.** This copy includes worked answers. It is generated from "
+            f"`{origin}`: edit that file and run `make notebooks`, not this one."
+        )
+        cells.insert(0, banner)
+    notebook.cells = cells
+    notebook.metadata["cyp_dynamics"] = {"generated_from": origin,
+                                         "version": "solution" if solution else "trainee"}
+    notebook.nbformat, notebook.nbformat_minor = 4, 5
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:02d}"  # stable ids keep generated files byte-identical
+    return notebook
+
+
+def targets(root: Path) -> dict[Path, str]:
+    """Every generated file and the text it should hold."""
+    out: dict[Path, str] = {}
+    for path in sorted((root / SOURCES).glob("*/*.ipynb")):
+        source = nbformat.read(path, as_version=4)
+        origin = path.relative_to(root).as_posix()
+        relative = path.relative_to(root / SOURCES)
+        for folder, solution in ((TRAINEE_DIR, False), (SOLUTION_DIR, True)):
+            notebook = render(source, solution, origin)
+            nbformat.validate(notebook)
+            out[root / folder / relative] = nbformat.writes(notebook) + "\n"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if committed copies differ")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository's top folder")
+    args = parser.parse_args(argv)
+    expected = targets(args.root)
+    if not expected:
+        print(f"No source notebooks under {args.root / SOURCES}.", file=sys.stderr)
+        return 1
+    stale = [p for p, text in expected.items()
+             if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"out of date: {path.relative_to(args.root)} (run 'make notebooks')", file=sys.stderr)
+        print(f"{len(expected) - len(stale)} of {len(expected)} generated notebooks up to date.")
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(expected[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(args.root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Exercise feedback that encourages and never raises, so "Run All" never stops on an exercise."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..analysis.checks import CheckResult
+
+NOT_ANSWERED = "not answered"
+
+
+def is_unanswered(answer: Any) -> bool:
+    """True for the placeholders a trainee starts with: `...` or None."""
+    return answer is None or answer is Ellipsis
+
+
+def show(text: str) -> None:
+    """Show feedback as Markdown in a notebook, or as plain text elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+
+        if get_ipython() is not None:
+            display(Markdown(text))
+            return
+    except ImportError:  # pragma: no cover - IPython comes with the course
+        pass
+    print(text)
+
+
+def give_feedback(
+    answer: Any,
+    check: Callable[[Any], CheckResult],
+    prompt: str,
+    hint: str = "",
+) -> CheckResult:
+    """Check `answer` with `check` and show a friendly verdict; never raises.
+
+    Unanswered (`...` or None): a prompt saying what to do. A check that fails: what the
+    answer gave and a hint. An answer the check cannot use: what went wrong and a hint.
+    """
+    if is_unanswered(answer):
+        show(f"✏️ **Not answered yet.** {prompt}")
+        return CheckResult(False, NOT_ANSWERED)
+    try:
+        result = check(answer)
+    except Exception as error:  # feedback must never stop "Run All"
+        show(f"🤔 **That answer could not be checked:** {error} {hint}")
+        return CheckResult(False, str(error))
+    if result.passed:
+        show(f"✅ **Well done.** {result.message}")
+    else:
+        show(f"🔁 **Not yet.** {result.message} {hint}".rstrip())
+    return result
+
+
+def assert_correct(result: CheckResult) -> None:
+    """For solution notebooks: stop with the check's message if a worked answer is wrong."""
+    if not result.passed:
+        raise AssertionError(f"The worked solution fails its own check: {result.message}")

@@ -1,0 +1,181 @@
+"""`explore(model)`: sliders for a model's parameters beside a live chart of its outputs.
+
+Sliders come from `Model.parameters` (range, step, unit in the label, description and source
+as the tooltip). Each slider move re-runs the model and redraws the chart; "Keep this run"
+overlays the current run for comparison; "Reset" puts every slider back to its default.
+The chart template is built once with altair; a move only swaps the data in the spec.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+from IPython.display import display
+
+from ..charts import RUNS_DATA, axis_title, runs_chart, tidy_runs
+from ..models import Model
+
+VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
+CURRENT_RUN = "Now"
+
+
+def slider_range(row: pd.Series) -> tuple[float, float, float]:
+    """(min, max, step) for a parameter: its declared range, or one guessed from its default."""
+    default = float(row["default"])
+    low = row["min"] if row["min"] is not None and not pd.isna(row["min"]) else min(0.0, 2 * default)
+    high = row["max"] if row["max"] is not None and not pd.isna(row["max"]) else max(2 * abs(default), 1.0)
+    step = row["step"] if row["step"] is not None and not pd.isna(row["step"]) else (high - low) / 100
+    return float(low), float(high), float(step)
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step))) if step > 0 else 2
+
+
+class Explorer:
+    """The explorer's state and widgets; display it (or leave it last in a cell) to show it."""
+
+    def __init__(
+        self,
+        model: Model,
+        parameters: list[str] | None = None,
+        outputs: list[str] | None = None,
+        months: float | None = None,
+        title: str | None = None,
+    ):
+        self.model = model
+        self.parameters = [model.parameter_name(p) for p in (parameters or list(model.parameters.index))]
+        self.outputs = outputs or model.outputs[:1]
+        unknown = [o for o in self.outputs if o not in model.outputs]
+        if unknown:
+            raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+        self.months = months
+        model._final_time(months)  # check the run length now, not at the first slider move
+        self.title = title or f"Explore: {model.name.replace('_', ' ')}"
+        self.kept: dict[str, pd.DataFrame] = {}
+        self.results = pd.DataFrame()
+        self._template = self._chart_template()
+        self.sliders = {name: self._slider(name) for name in self.parameters}
+        self.chart = widgets.Output(layout=widgets.Layout(min_height="260px"))
+        self.status = widgets.HTML()
+        self._build_layout()
+        self.update()
+
+    # ---- widgets -------------------------------------------------------------------------------
+    def _slider(self, name: str) -> widgets.FloatSlider:
+        row = self.model.parameters.loc[name]
+        low, high, step = slider_range(row)
+        label = axis_title(row["label"], row["unit"])
+        slider = widgets.FloatSlider(
+            value=row["default"], min=low, max=high, step=step, description=label,
+            continuous_update=False, readout_format=f".{_decimals(step)}f",
+            style={"description_width": "230px"}, layout=widgets.Layout(width="460px"),
+            tooltip=f"{row['description']} Source: {row['source']}",
+        )
+        slider.observe(self._on_change, names="value")
+        return slider
+
+    def _build_layout(self) -> None:
+        keep = widgets.Button(description="Keep this run", icon="thumb-tack",
+                              tooltip="Overlay this run on the chart to compare with later runs")
+        reset = widgets.Button(description="Reset", icon="undo",
+                               tooltip="Put every slider back to its default")
+        clear = widgets.Button(description="Clear kept runs", icon="trash",
+                               tooltip="Remove the runs you kept")
+        keep.on_click(lambda _: self.keep())
+        reset.on_click(lambda _: self.reset())
+        clear.on_click(lambda _: self.clear_kept())
+        controls = widgets.VBox(
+            [widgets.HTML(f"<b>{self.title}</b>"), *self.sliders.values(),
+             widgets.HBox([keep, reset, clear]), self.status],
+            layout=widgets.Layout(min_width="470px"),
+        )
+        self.widget = widgets.HBox([controls, self.chart], layout=widgets.Layout(flex_flow="row wrap"))
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)
+
+    # ---- state --------------------------------------------------------------------------------
+    @property
+    def params(self) -> dict[str, float]:
+        """The slider values now, by parameter name."""
+        return {name: slider.value for name, slider in self.sliders.items()}
+
+    def _on_change(self, change: dict[str, Any]) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Run the model with the slider values and redraw; on error, say why and keep the values."""
+        try:
+            self.results = self.model.run(self.params, months=self.months)
+        except ValueError as error:
+            self.status.value = f"<span style='color:#D55E00'>Could not run: {error}</span>"
+            return
+        self.status.value = ""
+        self.redraw()
+
+    def keep(self) -> str:
+        """Keep the current run on the chart, labelled by what differs from the defaults."""
+        changed = [f"{name} {value:g}" for name, value in self.params.items()
+                   if not math.isclose(value, self.model.parameters.loc[name, "default"])]
+        label = f"Run {len(self.kept) + 1}: " + (", ".join(changed) if changed else "defaults")
+        self.kept[label] = self.results
+        self.redraw()
+        return label
+
+    def clear_kept(self) -> None:
+        """Remove every kept run."""
+        self.kept.clear()
+        self.redraw()
+
+    def reset(self) -> None:
+        """Every slider back to its default, with a single re-run."""
+        for name, slider in self.sliders.items():
+            slider.unobserve(self._on_change, names="value")
+            slider.value = float(self.model.parameters.loc[name, "default"])
+            slider.observe(self._on_change, names="value")
+        self.update()
+
+    # ---- chart ---------------------------------------------------------------------------------
+    def _chart_template(self) -> dict[str, Any]:
+        y_titles = {o: axis_title(self.model.variables.loc[o, "label"], self.model.variables.loc[o, "unit"])
+                    for o in self.outputs}
+        subtitle = "Move a slider to re-run; 'Keep this run' to compare."
+        chart = runs_chart(self.outputs, y_titles, axis_title(self.model.time_unit, "from start"),
+                           self.title, subtitle)
+        return chart.to_dict()
+
+    def current_spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec of the chart as it stands (kept runs first, then the current run)."""
+        spec = copy.copy(self._template)
+        spec["datasets"] = {RUNS_DATA: tidy_runs({**self.kept, CURRENT_RUN: self.results}, self.outputs)}
+        return spec
+
+    def redraw(self) -> None:
+        """Replace the chart with the current spec."""
+        with self.chart:
+            self.chart.clear_output(wait=True)
+            display({VEGA_LITE_MIME: self.current_spec(), "text/plain": f"<{self.title} chart>"},
+                    raw=True)
+
+
+def explore(
+    model: Model | str,
+    parameters: list[str] | None = None,
+    outputs: list[str] | None = None,
+    months: float | None = None,
+    title: str | None = None,
+) -> Explorer:
+    """Sliders for `parameters` (default: all) and a live chart of `outputs` (default: the first stock).
+
+    `model` is a `Model` or a course model's name. Leave the call last in a cell to show it.
+    """
+    if isinstance(model, str):
+        from ..models import load_model
+
+        model = load_model(model)
+    return Explorer(model, parameters=parameters, outputs=outputs, months=months, title=title)
