@@ -20,6 +20,9 @@ class CheckResult:
     passed: bool
     message: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "passed", bool(self.passed))  # numpy bools become plain bools
+
     def __bool__(self) -> bool:
         return self.passed
 

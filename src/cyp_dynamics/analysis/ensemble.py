@@ -64,9 +64,9 @@ def _checked_samples(model: Model, samples: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(samples[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values)
         row = model.parameters.loc[name]
-        if row["min"] is not None:
+        if pd.notna(row["min"]):
             bad |= values < row["min"]
-        if row["max"] is not None:
+        if pd.notna(row["max"]):
             bad |= values > row["max"]
         if bad.any():
             first = bad.idxmax()

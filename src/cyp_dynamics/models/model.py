@@ -19,8 +19,12 @@ from .pysd_cache import load_pysd_model
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
 
 
+def _missing(value: float | None) -> bool:
+    return value is None or value != value  # None or NaN: no limit declared
+
+
 def _format(value: float | None) -> str:
-    return "no limit" if value is None else f"{value:g}"
+    return "no limit" if _missing(value) else f"{value:g}"
 
 
 class Model:
@@ -164,7 +168,7 @@ class Model:
                 f" ({type(value).__name__})." + (" Remove the quotes." if isinstance(value, str) else "")
             )
         low, high = row["min"], row["max"]
-        if (low is not None and value < low) or (high is not None and value > high):
+        if (not _missing(low) and value < low) or (not _missing(high) and value > high):
             raise ValueError(f"'{name}' must be {allowed}; you gave {value:g}.")
         return float(value)
 

@@ -26,9 +26,9 @@ CURRENT_RUN = "Now"
 def slider_range(row: pd.Series) -> tuple[float, float, float]:
     """(min, max, step) for a parameter: its declared range, or one guessed from its default."""
     default = float(row["default"])
-    low = row["min"] if row["min"] is not None and not pd.isna(row["min"]) else min(0.0, 2 * default)
-    high = row["max"] if row["max"] is not None and not pd.isna(row["max"]) else max(2 * abs(default), 1.0)
-    step = row["step"] if row["step"] is not None and not pd.isna(row["step"]) else (high - low) / 100
+    low = row["min"] if pd.notna(row["min"]) else min(0.0, 2 * default)
+    high = row["max"] if pd.notna(row["max"]) else max(2 * abs(default), 1.0)
+    step = row["step"] if pd.notna(row["step"]) else (high - low) / 100
     return float(low), float(high), float(step)
 
 

@@ -1,0 +1,92 @@
+"""The numpy engine agrees with pysd's own integrator, and falls back to pysd when it must."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cyp_dynamics import load_model
+from cyp_dynamics.models.engine import UnsupportedModel
+
+from .conftest import TEST_MODELS
+
+TOLERANCE = 1e-9
+
+
+def _max_difference(a: pd.DataFrame, b: pd.DataFrame) -> float:
+    assert list(a.index) == list(b.index)
+    assert list(a.columns) == list(b.columns)
+    return float((a - b).abs().to_numpy().max())
+
+
+@pytest.mark.parametrize("file", ["features.mdl", "tea_cup.xmile"])
+def test_independent_models_match_pysd(file):
+    model = load_model(TEST_MODELS / file)
+    assert model.engine == "numpy"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pysd warns when a table extrapolates
+        assert _max_difference(model.run(), model.run_with_pysd()) <= TOLERANCE
+
+
+def test_features_model_uses_every_compiled_function():
+    """Guards the test above: the model really exercises steps, pulses, ramps, tables, INITIAL."""
+    run = load_model(TEST_MODELS / "features.mdl").run()
+    admissions = run.admissions
+    assert admissions.loc[3.0] > admissions.loc[2.5]  # pulse in month 3
+    assert admissions.loc[6.0] > admissions.loc[4.5]  # step at month 5 and the ramp
+    assert run.starting_occupancy.nunique() == 1  # INITIAL is frozen
+    assert run.pressure.min() < 0 < run.pressure.max() or run.pressure.abs().max() > 0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_camhs_matches_pysd_on_random_parameters(camhs, data):
+    params = {}
+    for name, row in camhs.parameters.iterrows():
+        params[name] = data.draw(st.floats(row["min"], row["max"], allow_nan=False), label=name)
+    assert _max_difference(camhs.run(params), camhs.run_with_pysd(params)) <= TOLERANCE
+
+
+def test_unsupported_features_fall_back_to_pysd():
+    model = load_model(TEST_MODELS / "smoothing.mdl")
+    assert model.engine == "pysd"
+    assert "Smooth" in model.engine_note
+    run = model.run({"averaging_time": 4})
+    assert run.index.name == "month"
+    assert run.perceived_demand.iloc[-1] > 14  # SMOOTH follows the step from 10 to 15
+    with pytest.raises(UnsupportedModel):
+        model.simulate_many(pd.DataFrame([{"averaging_time": 2.0}]))
+
+
+def test_many_runs_at_once_equal_single_runs(camhs):
+    samples = pd.DataFrame({"clinicians": [30.0, 49.0, 80.0], "closure_rate": [0.0, 0.115, 0.3]})
+    full = pd.DataFrame([camhs.resolve(row) for row in samples.to_dict("records")])
+    together = camhs.simulate_many(full)
+    for i, row in enumerate(samples.to_dict("records")):
+        assert np.array_equal(together.loc[i].to_numpy(), camhs.run(row).to_numpy())
+
+
+def test_loading_writes_nothing_beside_the_model_file(tmp_path):
+    """Installed packages may be read-only: translations go to the cache, never beside the file."""
+    source = (TEST_MODELS / "smoothing.mdl").read_text()
+    model_file = tmp_path / "mine.mdl"
+    model_file.write_text(source)
+    model = load_model(model_file)
+    model.run()
+    model.run_with_pysd()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.mdl"]
+
+
+def test_course_model_folder_stays_clean(camhs):
+    from cyp_dynamics.models import models_folder
+
+    before = sorted(p.name for p in models_folder().iterdir() if p.suffix != ".pyc")
+    camhs.run_with_pysd()
+    after = sorted(p.name for p in models_folder().iterdir() if p.suffix != ".pyc")
+    assert before == after
+    assert not any(name.endswith(".py") and name[:-3] + ".mdl" in after for name in after)
