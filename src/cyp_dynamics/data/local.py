@@ -7,11 +7,31 @@ and never changes the file it reads.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 
 SUPPRESSED = {"*", "c", "[c]", "[x]", "x", "..", ":", "-", "~", "[z]", "[low]"}
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without the BOM Excel adds), else Windows-1252 as older exports use."""
+    try:
+        path.read_bytes().decode("utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _ragged_lines(path: Path, encoding: str) -> list[int]:
+    """Line numbers of non-blank rows whose field count differs from the header's."""
+    with open(path, newline="", encoding=encoding) as handle:
+        rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if row]
+    if not rows:
+        return []
+    width = len(rows[0][1])
+    return [number for number, row in rows[1:] if len(row) != width]
 
 
 class LocalDataError(ValueError):
@@ -33,15 +53,14 @@ def read_local_csv(
         raise LocalDataError(f"No file at '{path}'. Check the name and the folder (now {Path.cwd()}).")
     if path.stat().st_size == 0:
         raise LocalDataError(f"'{path.name}' is empty. Export the data again with a header row.")
-    try:
-        table = pd.read_csv(path, dtype=str, skip_blank_lines=True, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        table = pd.read_csv(path, dtype=str, skip_blank_lines=True, encoding="cp1252")
-    except pd.errors.ParserError as error:
+    encoding = _encoding(path)
+    ragged = _ragged_lines(path, encoding)
+    if ragged:
         raise LocalDataError(
-            f"'{path.name}' is not a well-formed CSV ({error}). Check that every row has the same "
-            "number of commas as the header, and that text containing commas is in quotes."
-        ) from None
+            f"'{path.name}' is not a well-formed CSV: line(s) {ragged[:5]} have a different number "
+            "of fields from the header. Check the commas, and put text containing commas in quotes."
+        )
+    table = pd.read_csv(path, dtype=str, skip_blank_lines=True, encoding=encoding, index_col=False)
     table.columns = [str(c).strip() for c in table.columns]
     table = table.dropna(how="all")
     if table.empty:

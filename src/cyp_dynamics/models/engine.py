@@ -32,12 +32,12 @@ class UnsupportedModel(Exception):
 
 # ---- run-time helpers used inside compiled code (numpy, shape-preserving) -------------------
 def _zidz(numerator: Any, denominator: Any) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, numerator / denominator)
 
 
 def _xidz(numerator: Any, denominator: Any, fallback: Any) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(np.abs(denominator) < SMALL_VENSIM, fallback, numerator / denominator)
 
 
@@ -200,7 +200,7 @@ class CompiledModel:
                 saved_rows.append(outputs)
 
         t = initial_time
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             state = [np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy()
                      for v in initialise(initial_time)]
             while t + precision < final_time:

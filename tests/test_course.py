@@ -1,0 +1,96 @@
+"""Notebooks: one source gives trainee and solution copies; feedback never raises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cyp_dynamics.course import build, module02
+from cyp_dynamics.course.feedback import NOT_ANSWERED, give_feedback
+from cyp_dynamics.analysis import CheckResult
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINEE = sorted((ROOT / "modules").glob("*/*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+ALL_NOTEBOOKS = sorted(ROOT.glob("course/*.ipynb")) + TRAINEE + SOLUTIONS
+
+
+def test_generated_notebooks_are_in_sync_with_their_sources():
+    assert build.main(["--check", "--root", str(ROOT)]) == 0
+
+
+def test_transform_code_markers():
+    source = "a = ...  # TRAINEE\na = 42  # SOLUTION\n# BEGIN SOLUTION\nb = a * 2\n# END SOLUTION\nprint(a)"
+    assert build.transform_code(source, solution=False) == "a = ...\nprint(a)"
+    assert build.transform_code(source, solution=True) == "a = 42\nb = a * 2\nprint(a)"
+    with pytest.raises(ValueError, match="END SOLUTION"):
+        build.transform_code("# BEGIN SOLUTION\nx = 1", solution=True)
+
+
+def _code(path: Path) -> str:
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("path", TRAINEE, ids=lambda p: p.name)
+def test_trainee_notebooks_hold_no_solution_code(path: Path):
+    trainee = _code(path)
+    source = _code(ROOT / "notebook_sources" / path.parent.name / path.name)
+    solution_lines = [line.replace("# SOLUTION", "").strip() for line in source.splitlines()
+                      if line.rstrip().endswith("# SOLUTION")]
+    assert solution_lines, "the source has no worked answers"
+    for line in solution_lines:
+        assert line not in trainee, f"solution code in the trainee notebook: {line}"
+    for marker in build.MARKERS:
+        assert marker not in trainee
+    assert trainee.count("= ...") >= 4  # at least four exercises to answer
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solutions_assert_their_answers(path: Path):
+    code = _code(path)
+    assert code.count("assert_correct(") >= 4
+    assert "= ...\n" not in code
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_notebooks_are_committed_without_outputs(path: Path):
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_feedback_never_raises_and_prompts_when_unanswered(capsys):
+    def explode(answer):
+        raise RuntimeError("boom")
+    assert give_feedback(..., explode, "Type a number.").message == NOT_ANSWERED
+    assert give_feedback(None, explode, "Type a number.").passed is False
+    result = give_feedback(3, explode, "Type a number.", hint="Try again.")
+    assert not result and "boom" in result.message
+    printed = capsys.readouterr().out
+    assert "Not answered yet" in printed and "could not be checked" in printed
+
+
+@pytest.mark.parametrize("check, right, wrong", [
+    (module02.check_clinicians_to_clear, lambda: module02.fewest_clinicians_to_clear(),
+     lambda: module02.fewest_clinicians_to_clear() - 1),
+    (module02.check_littles_law, lambda: 20.85, lambda: 35 / 7),
+    (module02.check_leave_backlog, lambda: module02.leave_backlog(), lambda: 0),
+    (module02.check_why_backlog_stays, lambda: "A", lambda: "C"),
+])
+def test_module02_checks_tell_right_from_wrong(check, right, wrong):
+    assert check(right()).passed
+    assert not check(wrong()).passed
+    assert check(...).message == NOT_ANSWERED
+    assert not check("not a number at all").passed  # never raises
+
+
+def test_module02_answers_come_from_the_model():
+    assert 95 <= module02.fewest_clinicians_to_clear() <= 105
+    assert module02.leave_backlog() == pytest.approx(49 * 4.348 * 12 / 49, rel=1e-9)
+    assert module02.check_prediction(2000).passed  # any prediction is welcome
+    assert "the model gives" in module02.check_prediction(2000).message
+    assert isinstance(module02.check_prediction("x"), CheckResult)
