@@ -19,6 +19,10 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
+# The fixture notebook is driven through the browser by test_offline_charts.py;
+# it is not a course notebook for nbval (``--nbval-lax`` in pyproject's addopts).
+collect_ignore = ["fixtures", "artifacts"]
+
 # Make ``import lab`` work whatever pytest's import mode is.
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))

@@ -62,6 +62,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 STDERR_SELECTOR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 #: Container that JupyterLab's bundled Vega extension renders charts into.
 VEGA_SELECTOR = ".vega-embed"
+#: The chart itself inside ``.vega-embed`` (Vega gives it class ``marks``; a bare
+#: ``svg`` would also match the icon of the "..." actions menu).
+DRAWN_MARKS_SELECTOR = "svg.marks, canvas.marks"
 #: ipywidgets 8 sliders (FloatSlider, IntSlider, ...).
 SLIDER_SELECTOR = ".widget-slider"
 #: The draggable handle of an ipywidgets 8 slider (noUiSlider).
@@ -504,9 +507,9 @@ def sliders(driver: WebDriver) -> list[WebElement]:
 
 
 def vega_charts(driver: WebDriver) -> list[WebElement]:
-    """Vega/Altair charts that have actually drawn (contain ``svg`` or ``canvas``)."""
+    """Vega/Altair charts that have actually drawn (contain ``svg.marks`` or ``canvas.marks``)."""
     return [el for el in driver.find_elements(By.CSS_SELECTOR, VEGA_SELECTOR)
-            if el.find_elements(By.CSS_SELECTOR, "svg.marks, canvas.marks, svg, canvas")]
+            if el.find_elements(By.CSS_SELECTOR, DRAWN_MARKS_SELECTOR)]
 
 
 def undrawn_vega_outputs(driver: WebDriver) -> int:
@@ -514,7 +517,8 @@ def undrawn_vega_outputs(driver: WebDriver) -> int:
     that have not (yet) drawn an svg or canvas, e.g. because rendering failed."""
     return int(driver.execute_script("""
         return Array.from(document.querySelectorAll('.jp-RenderedVegaCommon5'))
-            .filter(el => !el.querySelector('.vega-embed svg, .vega-embed canvas')).length;
+            .filter(el => !el.querySelector('.vega-embed svg.marks, .vega-embed canvas.marks'))
+            .length;
     """))
 
 
@@ -529,11 +533,10 @@ def chart_fingerprint(chart: WebElement) -> str:
     Raises ``StaleElementReferenceException`` if the chart was replaced."""
     return chart.parent.execute_script(
         """
-        const root = arguments[0];
-        const svg = root.querySelector('svg');
-        if (svg) { return 'svg:' + svg.innerHTML; }
-        const canvas = root.querySelector('canvas');
-        return canvas ? 'canvas:' + canvas.toDataURL() : '';
+        const marks = arguments[0].querySelector('svg.marks, canvas.marks');
+        if (!marks) { return ''; }
+        return marks.tagName === 'CANVAS' ? 'canvas:' + marks.toDataURL()
+                                          : 'svg:' + marks.innerHTML;
         """,
         chart,
     )

@@ -209,11 +209,18 @@ class CompiledModel:
                 state = [s + f * time_step for s, f in zip(state, flows)]
                 t = t + time_step
             save(t, derivatives(t, state)[1])
-        results = {
-            name: np.array([np.broadcast_to(row[i], (runs,)) for row in saved_rows], dtype=float)
-            for i, name in enumerate(self.output_names)
-        }
+        results = {name: _stack([row[i] for row in saved_rows], runs)
+                   for i, name in enumerate(self.output_names)}
         return np.array(saved_times), results
+
+
+def _stack(values: list, runs: int) -> np.ndarray:
+    """Saved values of one variable as an array of shape (saved times, runs)."""
+    try:
+        stacked = np.array(values, dtype=float)
+    except ValueError:  # a mix of scalars and arrays (a variable that depends on time alone)
+        return np.array([np.broadcast_to(v, (runs,)) for v in values], dtype=float)
+    return stacked if stacked.ndim == 2 else np.repeat(stacked[:, None], runs, axis=1)
 
 
 def _order(nodes: dict[str, set[str]]) -> list[str]:

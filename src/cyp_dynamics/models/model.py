@@ -51,6 +51,7 @@ class Model:
             self.engine_note = f"runs through pysd (uses {reason}, which the fast engine lacks)"
         self.parameters = self._parameter_table()
         self.variables = self._variable_table()
+        self._outputs = list(self.variables.index[~self.variables["kind"].isin(["constant", "fixed"])])
 
     # ---- description -----------------------------------------------------------------------
     def _read_controls(self) -> dict[str, float]:
@@ -86,7 +87,7 @@ class Model:
     @property
     def outputs(self) -> list[str]:
         """Names of the columns that `run` returns: stocks, then flows and other variables."""
-        return list(self.variables.query("kind not in ['constant', 'fixed']").index)
+        return list(self._outputs)
 
     def _parameter_table(self) -> pd.DataFrame:
         rows = [
@@ -202,8 +203,9 @@ class Model:
         final_time = self._final_time(months)
         if self._compiled is None:
             return self._run_pysd(values, final_time)
-        samples = pd.DataFrame([values])
-        return self.simulate_many(samples, final_time=final_time).droplevel("run")
+        times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, final_time, 1)
+        index = pd.Index(times, name=self.index_name)
+        return pd.DataFrame({name: results[name][:, 0] for name in self._outputs}, index=index)
 
     def run_with_pysd(self, params: Mapping[str, Any] | None = None,
                       months: float | None = None) -> pd.DataFrame:
@@ -227,13 +229,18 @@ class Model:
         if self._compiled is None:
             raise UnsupportedModel(self.engine_note)
         end = self._controls["final_time"] if final_time is None else final_time
-        runs = len(samples)
         constants = {name: samples[name].to_numpy(dtype=float) for name in self.parameters.index}
-        for key, value in self._controls.items():
-            constants[key] = np.full(runs, end if key == "final_time" else value)
-        times, results = self._compiled.simulate(
-            constants, self._controls["initial_time"], end, self._controls["time_step"],
-            self._controls["saveper"], runs)
+        times, results = self._simulate(constants, end, len(samples))
         index = pd.MultiIndex.from_product([samples.index, times], names=["run", self.index_name])
-        data = {name: results[name].T.reshape(-1) for name in self.outputs}
+        data = {name: results[name].T.reshape(-1) for name in self._outputs}
         return pd.DataFrame(data, index=index)
+
+    def _simulate(self, constants: dict[str, np.ndarray], final_time: float,
+                  runs: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Integrate `runs` parameter sets at once with the compiled engine."""
+        assert self._compiled is not None
+        constants = dict(constants)
+        for key, value in self._controls.items():
+            constants[key] = np.full(runs, final_time if key == "final_time" else value)
+        return self._compiled.simulate(constants, self._controls["initial_time"], final_time,
+                                       self._controls["time_step"], self._controls["saveper"], runs)

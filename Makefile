@@ -1,0 +1,49 @@
+# cyp-dynamics: the two commands a newcomer needs are `make lab` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+.PHONY: setup lab test test-fast notebooks benchmark browser-deps lock clean
+
+$(STAMP): binder/requirements.txt tests/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r binder/requirements.txt -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## setup: create .venv with the pinned course environment and the library
+setup: $(STAMP)
+
+## lab: set up, then open JupyterLab at the course's start page
+lab: setup
+	$(BIN)/jupyter lab --port=$(PORT) course/START_HERE.ipynb
+
+## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root)
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "Chromium not installed and not root: browser tests will be skipped."; fi
+
+## test: set up, then run every test (library, notebooks under nbval, browser)
+test: setup browser-deps
+	$(BIN)/python -m cyp_dynamics.course.build --check
+	$(BIN)/python -m pytest
+
+## test-fast: library tests only, no notebooks or browser
+test-fast: setup
+	$(BIN)/python -m pytest tests -m "not browser"
+
+## notebooks: regenerate modules/ and solutions/ from notebook_sources/
+notebooks: setup
+	$(BIN)/python -m cyp_dynamics.course.build
+
+## benchmark: print the speed figures for the CAMHS waiting-list model
+benchmark: setup
+	$(BIN)/python benchmarks/bench_camhs_waiting_list.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/artifacts
