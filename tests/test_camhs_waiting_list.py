@@ -93,7 +93,7 @@ def test_extremes_no_clinicians_and_no_referrals(camhs):
 
 
 def test_leave_backlog_stays_in_a_service_at_full_stretch(camhs):
-    """CAPA: a leave adds to the list, and the list does not return when capacity does."""
+    """A leave adds its lost starts to the list, and the list does not return when capacity does."""
     p = camhs.parameters["default"]
     stretch = {"closure_rate": 0, "referrals_accepted_per_month": p["clinicians"] * p["new_starts_per_clinician"]}
     leave = {"clinicians_on_leave": 1, "leave_start_month": 6, "leave_length": 12}
@@ -102,7 +102,7 @@ def test_leave_backlog_stays_in_a_service_at_full_stretch(camhs):
     extra = with_leave.waiting_list - base.waiting_list
     lost_starts = 1 * p["new_starts_per_clinician"] * 12
     assert extra.loc[36] == pytest.approx(lost_starts, rel=1e-9)  # about 52 children
-    assert 45 <= extra.loc[36] <= 55  # the CAPA rule of thumb: one maternity leave adds ~50
+    assert 45 <= extra.loc[36] <= 55  # about 50: one start a week for a year (CAPA's rate)
     assert does_not_return(with_leave.waiting_list.loc[18:], baseline=base.waiting_list.loc[18])
 
 

@@ -97,8 +97,13 @@ class LabServer:
     """File receiving the server's stdout and stderr."""
 
     def notebook_url(self, relpath: str) -> str:
-        """URL that opens ``relpath`` (relative to :attr:`root`) in the Lab UI."""
-        return f"{self.url}/lab/tree/{quote(relpath)}?token={self.token}"
+        """URL that opens ``relpath`` (relative to :attr:`root`) in the Lab UI.
+
+        ``reset`` empties the (server-side) workspace first, so notebooks opened
+        by an earlier test on the same server are not restored as extra tabs
+        (which would start their kernels again and add their DOM to queries).
+        """
+        return f"{self.url}/lab/tree/{quote(relpath)}?reset&token={self.token}"
 
     def log_tail(self, n_chars: int = 4000) -> str:
         """The last ``n_chars`` characters of the server log, for failure messages."""
@@ -390,6 +395,10 @@ def run_all_cells(driver: WebDriver, lab: LabServer, notebook_relpath: str,
             and state["kernelStatus"] == "idle"
 
     wait_for(kernel_idle, remaining(), f"kernel for {notebook_relpath} did not become idle")
+    open_notebooks = driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel")
+    if len(open_notebooks) != 1:
+        raise RuntimeError(f"expected only {notebook_relpath} open, found "
+                           f"{len(open_notebooks)} notebook tabs")
     driver.execute_script(
         "window.__runAll = window.jupyterapp.commands.execute('notebook:run-all-cells')"
         ".then(() => 'done', e => String(e));"

@@ -21,6 +21,7 @@ import pytest
 pytest.importorskip("selenium", reason="selenium is not installed: pip install selenium")
 
 from lab import (  # noqa: E402  (after the importorskip on purpose)
+    ARTIFACTS,
     LabServer,
     RequestLog,
     browser_console_errors,
@@ -77,6 +78,13 @@ def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name, ignore=ignore)
     return root
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_artifacts() -> None:
+    """Drop screenshots of earlier runs so artifacts/ shows this run only."""
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
 
 
 @pytest.fixture(scope="module")
