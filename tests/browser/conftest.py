@@ -35,7 +35,11 @@ def missing_prerequisites() -> list[str]:
         missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
     if not CHROMEDRIVER.exists():
         missing.append(f"{CHROMEDRIVER} (apt-get install -y chromium-driver)")
-    if importlib.util.find_spec("selenium") is None:
+    try:
+        has_selenium = importlib.util.find_spec("selenium") is not None
+    except (ImportError, ValueError):
+        has_selenium = False
+    if not has_selenium:
         missing.append("the selenium package (pip install selenium)")
     return missing
 

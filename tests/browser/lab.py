@@ -34,6 +34,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -375,11 +376,15 @@ def run_all_cells(driver: WebDriver, lab: LabServer, notebook_relpath: str,
 
     Run-all is triggered through the exposed application object
     (``window.jupyterapp.commands.execute('notebook:run-all-cells')``, i.e. the
-    same command as *Run > Run All Cells*). Returns when every code cell has an
-    execution count and the kernel has been idle for a moment.
+    same command as *Run > Run All Cells*; needs ``expose_app_in_browser``, which
+    :func:`running_jupyterlab` sets). Returns the final :func:`notebook_state`
+    once the command has finished, every code cell has an execution count and
+    the kernel has been idle for a moment.
 
     Raises:
         TimeoutError: if the kernel does not start or the cells do not finish.
+        AssertionError: if run-all stopped early (a cell raised); the message
+            lists the errors.
     """
     deadline = time.monotonic() + timeout_s
 
@@ -399,11 +404,22 @@ def run_all_cells(driver: WebDriver, lab: LabServer, notebook_relpath: str,
     if len(open_notebooks) != 1:
         raise RuntimeError(f"expected only {notebook_relpath} open, found "
                            f"{len(open_notebooks)} notebook tabs")
-    driver.execute_script(
-        "window.__runAll = window.jupyterapp.commands.execute('notebook:run-all-cells')"
-        ".then(() => 'done', e => String(e));"
-    )
-    return wait_until_settled(driver, remaining(), require_all_executed=True)
+    driver.execute_script("""
+        window.__runAllResult = null;
+        window.jupyterapp.commands.execute('notebook:run-all-cells').then(
+            () => { window.__runAllResult = 'done'; },
+            e => { window.__runAllResult = 'error: ' + e; });
+    """)
+    result = wait_for(lambda: driver.execute_script("return window.__runAllResult;"),
+                      remaining(), f"'Run All Cells' did not finish: {notebook_state(driver)}")
+    if result != "done":
+        raise RuntimeError(f"notebook:run-all-cells failed: {result}")
+    state = wait_until_settled(driver, remaining())
+    if state["executedCells"] != state["codeCells"]:
+        raise AssertionError(
+            f"run-all stopped after {state['executedCells']}/{state['codeCells']} code cells "
+            f"of {notebook_relpath}; errors: {error_outputs(driver)}")
+    return state
 
 
 def _accept_kernel_dialog(driver: WebDriver) -> None:
@@ -503,6 +519,8 @@ def error_outputs(driver: WebDriver) -> list[str]:
     Plain stderr such as warnings is not an error. Returns ``[]`` if all is well.
     """
     result = driver.execute_async_script(_MODEL_ERRORS_JS)
+    if result["logConsole"] != "checked":
+        warnings.warn(f"could not inspect the Log Console: {result['logConsole']}", stacklevel=2)
     errors: list[str] = list(result["errors"])
     for text in stderr_outputs(driver):
         if "Traceback (most recent call last)" in text or text.startswith("Javascript Error"):
