@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: setup lab test test-fast notebooks benchmark browser-deps lock clean
+.PHONY: setup lab test test-fast notebooks benchmark report binder drift browser-deps clean
 
 $(STAMP): binder/requirements.txt tests/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ notebooks: setup
 ## benchmark: print the speed figures for the CAMHS waiting-list model
 benchmark: setup
 	$(BIN)/python benchmarks/bench_camhs_waiting_list.py
+
+## report: run every notebook in a fresh kernel and print its times
+report: setup
+	$(BIN)/python scripts/notebook_report.py
+
+## binder: simulate a Binder build from binder/ alone and run every notebook in it
+binder:
+	bash scripts/simulate_binder_build.sh
+
+## drift: the whole suite against the newest releases of the top-level packages
+drift:
+	bash scripts/dependency_drift.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/artifacts

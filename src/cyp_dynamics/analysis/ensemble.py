@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from ..models import Model
 
@@ -129,5 +128,7 @@ def sample_parameters(
     for name, low, high in zip(names, lows, highs):
         model.check_value(name, low)
         model.check_value(name, high)
+    from scipy.stats import qmc  # imported here: scipy.stats takes ~0.6 s to import
+
     unit = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
     return pd.DataFrame(qmc.scale(unit, lows, np.maximum(highs, lows + 1e-12)), columns=names)
