@@ -1,11 +1,12 @@
 """Run every course notebook in a fresh kernel and report how long each takes.
 
 For each notebook under course/, modules/ and solutions/: total execution time, time from
-kernel start to the first chart (the first Vega-Lite output), and the slowest cell. Exits
-non-zero if a notebook fails, exceeds its timeout, or the whole course exceeds the budget.
+kernel start to the first chart (the first Vega-Lite output, or the first explorer), and the
+slowest cell. Exits non-zero if a notebook fails, a cell exceeds its timeout, a notebook its
+limit, or the whole course its budget.
 Each notebook runs with its own folder as the working directory, as JupyterLab does.
 
-    python scripts/notebook_report.py [--timeout 60] [--budget 300]
+    python scripts/notebook_report.py [--timeout 60] [--notebook-limit 120] [--budget 300]
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def run_notebook(path: Path, timeout: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    parser.add_argument("--notebook-limit", type=float, default=120, help="seconds per notebook")
     parser.add_argument("--budget", type=float, default=300, help="seconds for the whole course")
     args = parser.parse_args()
     paths = sorted(p for folder in FOLDERS for p in (ROOT / folder).rglob("*.ipynb")
@@ -71,6 +73,8 @@ def main() -> int:
         chart = "-" if row["first_chart_s"] is None else f"{row['first_chart_s']:.2f}"
         print(f"{row['notebook']:<58}{row['total_s']:>9.2f}{row['kernel_start_s']:>10.2f}{chart:>13}"
               f"{row['slowest_cell_s']:>9.2f} (#{row['slowest_cell']})")
+    failures += [f"{r['notebook']}: took {r['total_s']:.0f} s, over the {args.notebook_limit:.0f} s limit"
+                 for r in rows if r["total_s"] > args.notebook_limit]
     total = sum(r["total_s"] for r in rows)
     print(f"{'whole course':<58}{total:>9.2f}   budget {args.budget:.0f} s")
     for failure in failures:

@@ -131,3 +131,10 @@ def test_practitioner_model_without_ranges_accepts_any_number():
     model = load_model(TEST_MODELS / "tea_cup.xmile")
     assert pd.isna(model.parameters.loc["cooling_time", "min"])
     assert model.run({"cooling_time": 1000}).tea_temperature.iloc[-1] > 80
+
+
+def test_editing_a_table_cannot_change_shared_defaults(camhs):
+    table = camhs.parameters
+    table.loc["clinicians", "default"] = 1
+    assert camhs.parameters.loc["clinicians", "default"] == 49
+    assert load_model("camhs_waiting_list").run().equals(camhs.run())

@@ -49,9 +49,13 @@ class Model:
             self._compiled = None
             self.engine = "pysd"
             self.engine_note = f"runs through pysd (uses {reason}, which the fast engine lacks)"
-        self.parameters = self._parameter_table()
-        self.variables = self._variable_table()
-        self._outputs = list(self.variables.index[~self.variables["kind"].isin(["constant", "fixed"])])
+        # Kept private and handed out as copies: a model loaded by name is shared, so editing
+        # a table in one notebook cell must not change the defaults every other run uses.
+        self._parameters = self._parameter_table()
+        self._variables = self._variable_table()
+        self._defaults = {name: float(v) for name, v in self._parameters["default"].items()}
+        kinds = self._variables["kind"]
+        self._outputs = list(self._variables.index[~kinds.isin(["constant", "fixed"])])
 
     # ---- description -----------------------------------------------------------------------
     def _read_controls(self) -> dict[str, float]:
@@ -68,6 +72,16 @@ class Model:
                 )
             controls[key] = float(element.ast)
         return controls
+
+    @property
+    def parameters(self) -> pd.DataFrame:
+        """One row per constant: name, label, default, min, max, step, unit, description, source."""
+        return self._parameters.copy()
+
+    @property
+    def variables(self) -> pd.DataFrame:
+        """One row per variable: name, label, kind (stock, flow, auxiliary, ...), unit, description."""
+        return self._variables.copy()
 
     @property
     def time_unit(self) -> str:
@@ -140,27 +154,27 @@ class Model:
         return names
 
     def __repr__(self) -> str:
-        return (f"<Model {self.name!r}: {len(self.parameters)} parameters, "
+        return (f"<Model {self.name!r}: {len(self._parameters)} parameters, "
                 f"{len(self.outputs)} outputs, {self.engine} engine>")
 
     # ---- checking what a person typed ----------------------------------------------------------
     def parameter_name(self, key: str) -> str:
         """The parameter's python name for `key` (python name or label); ValueError if unknown."""
         name = snake_case(str(key))
-        if name in self.parameters.index:
+        if name in self._defaults:
             return name
-        candidates = list(self.parameters.index)
+        candidates = list(self._defaults)
         close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
         hint = (f" Did you mean {', '.join(repr(c) for c in close)}?" if close
                 else f" Parameters are: {', '.join(candidates)}.")
-        if name in self.variables.index:
+        if name in self._variables.index:
             hint = (f" '{name}' is calculated by the model, so it cannot be set; "
                     f"set one of its inputs instead.{hint}")
         raise ValueError(f"'{key}' is not a parameter of the model '{self.name}'.{hint}")
 
     def check_value(self, name: str, value: Any) -> float:
         """`value` as a float if it is a number within the parameter's range; else ValueError."""
-        row = self.parameters.loc[name]
+        row = self._parameters.loc[name]
         unit = f" {row['unit']}" if row["unit"] else ""
         allowed = f"between {_format(row['min'])} and {_format(row['max'])}{unit}"
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
@@ -177,7 +191,7 @@ class Model:
         """Defaults overridden by `params`, every name and value checked."""
         if params is not None and not isinstance(params, (Mapping, pd.Series)):
             raise ValueError("params must be a dictionary such as {'clinicians_fte': 30}.")
-        values = {name: float(v) for name, v in self.parameters["default"].items()}
+        values = dict(self._defaults)
         for key, value in (params or {}).items():
             name = self.parameter_name(key)
             values[name] = self.check_value(name, value)
@@ -229,7 +243,7 @@ class Model:
         if self._compiled is None:
             raise UnsupportedModel(self.engine_note)
         end = self._controls["final_time"] if final_time is None else final_time
-        constants = {name: samples[name].to_numpy(dtype=float) for name in self.parameters.index}
+        constants = {name: samples[name].to_numpy(dtype=float) for name in self._defaults}
         times, results = self._simulate(constants, end, len(samples))
         index = pd.MultiIndex.from_product([samples.index, times], names=["run", self.index_name])
         data = {name: results[name].T.reshape(-1) for name in self._outputs}
