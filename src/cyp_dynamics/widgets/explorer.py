@@ -73,7 +73,7 @@ class Explorer:
         slider = widgets.FloatSlider(
             value=row["default"], min=low, max=high, step=step, description=label,
             continuous_update=False, readout_format=f".{_decimals(step)}f",
-            style={"description_width": "230px"}, layout=widgets.Layout(width="460px"),
+            style={"description_width": "310px"}, layout=widgets.Layout(width="560px"),
             tooltip=f"{row['description']} Source: {row['source']}",
         )
         slider.observe(self._on_change, names="value")
@@ -92,7 +92,7 @@ class Explorer:
         controls = widgets.VBox(
             [widgets.HTML(f"<b>{self.title}</b>"), *self.sliders.values(),
              widgets.HBox([keep, reset, clear]), self.status],
-            layout=widgets.Layout(min_width="470px"),
+            layout=widgets.Layout(min_width="570px"),
         )
         self.widget = widgets.HBox([controls, self.chart], layout=widgets.Layout(flex_flow="row wrap"))
 
