@@ -27,7 +27,7 @@ def test_sliders_come_from_the_parameter_table(camhs):
     assert (slider.min, slider.max, slider.step, slider.value) == (0, 300, 1, 49)
     assert slider.description == "Clinicians (FTE)"
     assert "CAPA" in explorer.sliders["clinicians"].tooltip or "Source" in slider.tooltip
-    assert explorer.sliders["closure_rate"].readout_format == ".2f"
+    assert explorer.sliders["closure_rate"].readout_format == ".3f"  # shows the default 0.115
 
 
 def test_moving_a_slider_reruns_and_changes_the_chart(camhs):
