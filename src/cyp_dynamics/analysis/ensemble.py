@@ -95,7 +95,7 @@ def ensemble(
     bar = _Progress(len(full), enabled=progress)
     parts = []
     if model.engine == "numpy":
-        final_time = model._final_time(months)
+        final_time = model.final_time_for(months)
         for start in range(0, len(full), CHUNK_RUNS):
             chunk = full.iloc[start:start + CHUNK_RUNS]
             parts.append(model.simulate_many(chunk, final_time=final_time)[columns])

@@ -68,6 +68,15 @@ def axis_title(label: str, unit: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
+def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
+    """Axis titles with units for a model's outputs; ValueError naming any unknown output."""
+    unknown = [o for o in outputs if o not in model.outputs]
+    if unknown:
+        raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+    variables = model.variables
+    return {o: axis_title(variables.loc[o, "label"], variables.loc[o, "unit"]) for o in outputs}
+
+
 def tidy_runs(runs: dict[str, pd.DataFrame], outputs: list[str]) -> list[dict[str, Any]]:
     """Records {run, variable, time, value} for the named outputs of each run (for Vega-Lite)."""
     records: list[dict[str, Any]] = []
@@ -126,14 +135,11 @@ def plot_runs(
     if isinstance(runs, pd.DataFrame):
         runs = {"This run": runs}
     outputs = outputs or model.outputs[:1]
-    unknown = [o for o in outputs if o not in model.variables.index]
-    if unknown:
-        raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
-    y_titles = {o: axis_title(model.variables.loc[o, "label"], model.variables.loc[o, "unit"])
-                for o in outputs}
+    y_titles = output_titles(model, outputs)
     time_title = axis_title(model.time_unit, "from start")
     return runs_chart(outputs, y_titles, time_title, title or model.name.replace("_", " ").capitalize(),
                       subtitle, data=tidy_runs(runs, outputs))
 
 
-__all__ = ["PALETTE", "axis_title", "house_theme", "plot_runs", "runs_chart", "tidy_runs"]
+__all__ = ["PALETTE", "axis_title", "house_theme", "output_titles", "plot_runs", "runs_chart",
+           "tidy_runs"]

@@ -276,8 +276,7 @@ def compile_model(elements: list[Element]) -> CompiledModel:
     state_like = {e.py_name for e in stocks + initials}
     init_order = [n for n in _order({k: v - fixed for k, v in init_deps.items()}) if n in init_code]
     run_nodes = {k: v - fixed - state_like for k, v in run_deps.items()}
-    run_order = [n for n in _order(run_nodes) if n in code and not n.startswith("d_")]
-    run_order = [n for n in run_order if n not in state_like]
+    run_order = [n for n in _order(run_nodes) if n in code and n not in state_like]
 
     outputs = [e.py_name for e in stocks + auxiliaries + initials]
     lines = ["def _factory(c, dt):"]

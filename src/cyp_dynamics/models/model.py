@@ -197,7 +197,8 @@ class Model:
             values[name] = self.check_value(name, value)
         return values
 
-    def _final_time(self, length: float | None) -> float:
+    def final_time_for(self, length: float | None) -> float:
+        """The end time of a run `length` time units long (None: the file's); checks `length`."""
         if length is None:
             return self._controls["final_time"]
         if isinstance(length, bool) or not isinstance(length, Real) or not 0 < length <= MAX_RUN_LENGTH:
@@ -214,7 +215,7 @@ class Model:
         Returns one row per saved time step, indexed by time, one snake_case column per output.
         """
         values = self.resolve(params)
-        final_time = self._final_time(months)
+        final_time = self.final_time_for(months)
         if self._compiled is None:
             return self._run_pysd(values, final_time)
         times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, final_time, 1)
@@ -224,7 +225,7 @@ class Model:
     def run_with_pysd(self, params: Mapping[str, Any] | None = None,
                       months: float | None = None) -> pd.DataFrame:
         """The same run through pysd's own integrator (slower; used to cross-check)."""
-        return self._run_pysd(self.resolve(params), self._final_time(months))
+        return self._run_pysd(self.resolve(params), self.final_time_for(months))
 
     def _run_pysd(self, values: dict[str, float], final_time: float) -> pd.DataFrame:
         # A fresh load each time, and every constant passed, so no run inherits another's values.

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from ..charts import RUNS_DATA, axis_title, runs_chart, tidy_runs
+from ..charts import RUNS_DATA, axis_title, output_titles, runs_chart, tidy_runs
 from ..models import Model
 
 VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
@@ -50,11 +50,9 @@ class Explorer:
         self.model = model
         self.parameters = [model.parameter_name(p) for p in (parameters or list(model.parameters.index))]
         self.outputs = outputs or model.outputs[:1]
-        unknown = [o for o in self.outputs if o not in model.outputs]
-        if unknown:
-            raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+        self._y_titles = output_titles(model, self.outputs)  # also rejects unknown outputs
         self.months = months
-        model._final_time(months)  # check the run length now, not at the first slider move
+        model.final_time_for(months)  # check the run length now, not at the first slider move
         self.title = title or f"Explore: {model.name.replace('_', ' ')}"
         self.kept: dict[str, pd.DataFrame] = {}
         self.results = pd.DataFrame()
@@ -142,10 +140,8 @@ class Explorer:
 
     # ---- chart ---------------------------------------------------------------------------------
     def _chart_template(self) -> dict[str, Any]:
-        y_titles = {o: axis_title(self.model.variables.loc[o, "label"], self.model.variables.loc[o, "unit"])
-                    for o in self.outputs}
         subtitle = "Move a slider to re-run; 'Keep this run' to compare."
-        chart = runs_chart(self.outputs, y_titles, axis_title(self.model.time_unit, "from start"),
+        chart = runs_chart(self.outputs, self._y_titles, axis_title(self.model.time_unit, "from start"),
                            self.title, subtitle)
         return chart.to_dict()
 
