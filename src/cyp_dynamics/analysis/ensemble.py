@@ -57,12 +57,13 @@ def _checked_samples(model: Model, samples: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("samples must be a DataFrame with one row per run and one column per "
                          "parameter, e.g. pd.DataFrame({'clinicians': [60, 70, 80]}).")
     names = {column: model.parameter_name(column) for column in samples.columns}
-    full = pd.DataFrame({n: np.full(len(samples), d) for n, d in model.parameters["default"].items()},
+    table = model.parameters  # a copy: take it once
+    full = pd.DataFrame({n: np.full(len(samples), d) for n, d in table["default"].items()},
                         index=samples.index)
     for column, name in names.items():
         values = pd.to_numeric(samples[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values)
-        row = model.parameters.loc[name]
+        row = table.loc[name]
         if pd.notna(row["min"]):
             bad |= values < row["min"]
         if pd.notna(row["max"]):
@@ -88,10 +89,7 @@ def ensemble(
     `model.run(row, months)` for that row. A progress bar appears if it takes over a second.
     """
     full = _checked_samples(model, samples)
-    columns = outputs or model.outputs
-    unknown = [c for c in columns if c not in model.outputs]
-    if unknown:
-        raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+    columns = model.check_outputs(outputs or model.outputs)
     bar = _Progress(len(full), enabled=progress)
     parts = []
     if model.engine == "numpy":

@@ -70,9 +70,7 @@ def axis_title(label: str, unit: str) -> str:
 
 def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
     """Axis titles with units for a model's outputs; ValueError naming any unknown output."""
-    unknown = [o for o in outputs if o not in model.outputs]
-    if unknown:
-        raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(model.outputs)}.")
+    model.check_outputs(outputs)
     variables = model.variables
     return {o: axis_title(variables.loc[o, "label"], variables.loc[o, "unit"]) for o in outputs}
 

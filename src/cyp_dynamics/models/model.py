@@ -172,6 +172,13 @@ class Model:
                     f"set one of its inputs instead.{hint}")
         raise ValueError(f"'{key}' is not a parameter of the model '{self.name}'.{hint}")
 
+    def check_outputs(self, outputs: list[str]) -> list[str]:
+        """`outputs` unchanged if every name is an output of the model; else ValueError."""
+        unknown = [o for o in outputs if o not in self._outputs]
+        if unknown:
+            raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(self._outputs)}.")
+        return list(outputs)
+
     def check_value(self, name: str, value: Any) -> float:
         """`value` as a float if it is a number within the parameter's range; else ValueError."""
         row = self._parameters.loc[name]
