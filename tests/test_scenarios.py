@@ -85,3 +85,24 @@ def test_unknown_scenario_and_output_names_list_the_choices(camhs):
         compare_at(runs, "waiting", [12])
     with pytest.raises(ValueError, match="covers 0 to 12"):
         compare_at(runs, "waiting_list", [24])
+
+
+def test_scenario_picker_shows_ticked_scenarios_only(camhs):
+    from cyp_dynamics.charts import RUNS_DATA
+    from cyp_dynamics.widgets import compare_scenarios
+
+    picker = compare_scenarios(camhs, outputs=["waiting_list", "average_wait_in_weeks"], months=36)
+    shown = {row["run"] for row in picker.current_spec()["datasets"][RUNS_DATA]}
+    assert shown == set(picker.runs) and len(shown) == 4
+    picker.boxes["ten_more_clinicians"].value = False
+    shown = {row["run"] for row in picker.current_spec()["datasets"][RUNS_DATA]}
+    assert "Ten more clinicians" not in shown and "Today's service" in shown
+    picker.output_choice.value = "average_wait_in_weeks"
+    spec = picker.current_spec()
+    assert {row["variable"] for row in spec["datasets"][RUNS_DATA]} == {"average_wait_in_weeks"}
+    assert "weeks" in str(spec)
+    table = picker.value_table()
+    assert list(table.columns) == picker.times and table.columns[-1] == 36
+    for box in picker.boxes.values():
+        box.value = False
+    assert picker.value_table().empty
