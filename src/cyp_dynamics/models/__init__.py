@@ -21,6 +21,11 @@ COURSE_MODELS: dict[str, tuple[str, str]] = {
         "One CAMHS waiting list: referrals in, treatment starts and closures out, "
         "clinical capacity with a dip for leave.",
     ),
+    "camhs_system": (
+        "03 feedback and delays",
+        "CAMHS as a system: need, referral, a waiting list split by severity, treatment, "
+        "re-referral and a workforce that hires with a delay and burns out.",
+    ),
 }
 
 
