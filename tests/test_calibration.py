@@ -52,7 +52,7 @@ def test_a_pair_that_only_acts_as_a_ratio_is_flagged(system):
     data = synthetic(system, {"hours_per_mild_course": 7})
     result = calibrate(system, data, ["hours_per_mild_course", "clinical_hours_per_clinician"])
     pair = result.correlations.loc["hours_per_mild_course", "clinical_hours_per_clinician"]
-    assert pair < -0.95
+    assert pair > 0.95  # both can rise together, keeping their ratio
     assert any("not identifiable" in w and "hours_per_mild_course" in w for w in result.warnings)
     ratio = result.fitted["clinical_hours_per_clinician"] / result.fitted["hours_per_mild_course"]
     assert ratio == pytest.approx(26.1 / 7, rel=1e-3)  # the data do pin down the ratio

@@ -21,7 +21,7 @@ from scipy.optimize import least_squares
 from ..models.model import Model
 
 CORRELATION_LIMIT = 0.95  # |correlation| above this: the data cannot separate the two parameters
-SINGULAR_LIMIT = 1e-8  # relative singular value below this: a direction the data do not see
+SINGULAR_LIMIT = 1e-6  # relative singular value below this: a direction the data barely see
 
 
 @dataclass
