@@ -93,6 +93,14 @@ def test_suppressed_values_are_explained(system):
         calibrate(system, data, ["closure_rate"])
 
 
+def test_negative_weights_and_late_observations_are_explained(system):
+    data = synthetic(system, {}).assign(weight=-1)
+    with pytest.raises(ValueError, match="'weight' column"):
+        calibrate(system, data, ["closure_rate"])
+    with pytest.raises(ValueError, match="after month 24"):
+        calibrate(system, synthetic(system, {}), ["closure_rate"], months=24)
+
+
 def test_bad_bounds_and_names_are_explained(system):
     data = synthetic(system, {})
     with pytest.raises(ValueError, match="low < high"):

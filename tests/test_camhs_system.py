@@ -162,3 +162,10 @@ def test_numpy_engine_agrees_with_pysd(system):
     params = {"temporary_capacity_percent": 30, "extra_funded_posts_per_100k": 10, "hiring_month": 3}
     fast, reference = system.run(params, months=24), system.run_with_pysd(params, months=24)
     assert np.allclose(fast.to_numpy(), reference[fast.columns].to_numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_threshold_search_explains_a_reversed_range(system):
+    with pytest.raises(ValueError, match="must be below"):
+        find_threshold(system, "initial_severe_share", "waiting_list", low=0.8, high=0.2)
+    with pytest.raises(ValueError, match="Unknown output"):
+        find_threshold(system, "initial_severe_share", "waiting list")

@@ -102,6 +102,10 @@ def tidy_observations(model: Model, data: pd.DataFrame | str | Path) -> pd.DataF
         frame[column] = numbers
     if "weight" not in frame.columns:
         frame["weight"] = 1.0
+    weights = pd.to_numeric(frame["weight"], errors="coerce")
+    if weights.isna().any() or (weights < 0).any():
+        raise ValueError("The 'weight' column must hold numbers of 0 or more (1 = normal weight).")
+    frame["weight"] = weights
     frame = frame.dropna(subset=["time", "value"])
     if (frame["time"] < 0).any():
         raise ValueError(f"Observation times must be 0 or later ({time_name}s from the start of the run).")
