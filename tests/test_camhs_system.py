@@ -169,3 +169,16 @@ def test_threshold_search_explains_a_reversed_range(system):
         find_threshold(system, "initial_severe_share", "waiting_list", low=0.8, high=0.2)
     with pytest.raises(ValueError, match="Unknown output"):
         find_threshold(system, "initial_severe_share", "waiting list")
+
+
+def test_published_rules_of_thumb_come_through(system):
+    """CAPA: about one accepted referral per FTE per week (less ~5% missed); Strategy Unit (2020):
+    0.763 of referrals accepted and half the caseload discharged each month."""
+    mild_only = {"initial_severe_share": 0, "severe_share_at_referral": 0, "deterioration_rate": 0,
+                 "initial_waiting_list_per_100k": 20000}
+    run = system.run(mild_only, months=1)
+    starts_per_fte_per_week = run.treatment_starts.iloc[0] / run.clinicians.iloc[0] / 4.348
+    assert starts_per_fte_per_week == pytest.approx(1 * (1 - 0.05), rel=0.01)
+    default = system.run(months=1).iloc[0]
+    assert default.referrals_accepted / default.referrals_made == pytest.approx(0.763)
+    assert default.discharges / default.in_treatment == pytest.approx(0.5)
