@@ -276,3 +276,83 @@ def check_lived_experience_lever(choice: Any) -> CheckResult:
                                   "whose experience shapes the services.")
 
     return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+
+
+# ---- charts for the notebook ------------------------------------------------------------------------
+LINKED_OUTPUTS = ["children_in_late_intervention", "prevention_share_of_budget", "late_need_over_budget"]
+
+
+def linked_policy_chart(runs: Mapping[str, pd.DataFrame], title: str, subtitle: str = ""):
+    """Outcomes and money for several runs, one panel each, linked: click a policy in the legend
+    to pick it out in every panel."""
+    from ..charts import alt, output_titles, tidy_runs
+
+    model = load_model(MODEL)
+    titles = output_titles(model, LINKED_OUTPUTS)
+    records = tidy_runs(dict(runs), LINKED_OUTPUTS)
+    pick = alt.selection_point(fields=["run"], bind="legend")
+    panels = []
+    for name in LINKED_OUTPUTS:
+        panels.append(
+            alt.Chart(alt.Data(values=records)).transform_filter(alt.datum.variable == name)
+            .mark_line().encode(
+                x=alt.X("time:Q", title="Year (from now)"),
+                y=alt.Y("value:Q", title=titles[name], scale=alt.Scale(zero=True)),
+                color=alt.Color("run:N", title="Policy (click to pick one out)", sort=None),
+                opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+                tooltip=[alt.Tooltip("run:N", title="Policy"), alt.Tooltip("time:Q", title="Year"),
+                         alt.Tooltip("value:Q", title=titles[name], format=",.1f")],
+            ).properties(width=560, height=170, title=titles[name].split(" (")[0])
+        )
+    panels[0] = panels[0].add_params(pick)
+    return alt.vconcat(*panels).properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+
+
+def cost_gap(policy_run: pd.DataFrame, baseline_run: pd.DataFrame) -> pd.DataFrame:
+    """Year by year, the policy's cumulative discounted cost minus the baseline's (GBP m)."""
+    policy, baseline = policy_ledger(policy_run), policy_ledger(baseline_run)
+    gap = (policy["cumulative_discounted_total"] - baseline["cumulative_discounted_total"]) / 1e6
+    return pd.DataFrame({"gap_gbp_m": gap})
+
+
+def break_even_chart(runs: Mapping[str, pd.DataFrame], baseline: str, title: str):
+    """Cumulative discounted cost of each run minus the baseline's (GBP m); below zero = cheaper."""
+    from ..charts import alt
+
+    records = []
+    for label, run in runs.items():
+        if label == baseline:
+            continue
+        for year, value in cost_gap(run, runs[baseline])["gap_gbp_m"].items():
+            records.append({"run": label, "year": int(year), "gap": float(value)})
+    lines = alt.Chart(alt.Data(values=records)).mark_line(point=True).encode(
+        x=alt.X("year:Q", title="Year (from now)"),
+        y=alt.Y("gap:Q", title="Cumulative cost minus today's path (GBP m, discounted)"),
+        color=alt.Color("run:N", title="Policy", sort=None),
+        tooltip=[alt.Tooltip("run:N", title="Policy"), alt.Tooltip("year:Q", title="Year"),
+                 alt.Tooltip("gap:Q", title="Gap (GBP m)", format=",.1f")],
+    )
+    zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(color="black").encode(y="y:Q")
+    return (lines + zero).properties(
+        width=560, height=280,
+        title=alt.Title(title, subtitle="Above zero: the policy has cost more so far. Break-even is "
+                                        "where a line crosses zero for good."))
+
+
+def spend_chart(run: pd.DataFrame, title: str):
+    """Each year's spend by line (GBP m), stacked: late intervention, overspend and prevention."""
+    from ..charts import alt
+
+    ledger = policy_ledger(run)
+    records = [{"year": int(year), "line": label, "spend": float(ledger.loc[year, label]) / 1e6}
+               for year in ledger.index for label in LEDGER_LINES]
+    return alt.Chart(alt.Data(values=records)).mark_area().encode(
+        x=alt.X("year:Q", title="Year (from now)"),
+        y=alt.Y("spend:Q", title="Spend in the year (GBP m)", stack=True),
+        color=alt.Color("line:N", title="Spend line", sort=list(LEDGER_LINES)),
+        order=alt.Order("line_order:Q"),
+        tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("year:Q", title="Year"),
+                 alt.Tooltip("spend:Q", title="GBP m", format=",.2f")],
+    ).transform_calculate(
+        line_order=f"indexof({list(LEDGER_LINES)}, datum.line)"
+    ).properties(width=560, height=260, title=title)
