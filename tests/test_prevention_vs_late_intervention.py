@@ -187,3 +187,9 @@ def test_wrong_answers_get_feedback():
     assert not module04.check_transition_fund(15_000_000).passed
     assert not module04.check_portfolio({"community_prevention_weight": 1, "school_support_weight": 0,
                                          "family_early_help_weight": 0}).passed
+
+
+@pytest.mark.parametrize("policy", ["base", "fund_and_ring_fence", "budget_cut"])
+def test_fast_engine_agrees_with_pysd(model, policies, policy):
+    params = policies.parameters(policy)
+    pd.testing.assert_frame_equal(model.run(params), model.run_with_pysd(params), rtol=1e-9, atol=1e-6)
