@@ -282,6 +282,15 @@ def check_lived_experience_lever(choice: Any) -> CheckResult:
 LINKED_OUTPUTS = ["children_in_late_intervention", "prevention_share_of_budget", "late_need_over_budget"]
 
 
+def _policy_colours(runs: Mapping[str, pd.DataFrame]):
+    """One house-palette colour per run, in the runs' order, so a policy keeps its colour in
+    every chart (including charts that leave the baseline out)."""
+    from ..charts import PALETTE, alt
+
+    labels = list(runs)
+    return alt.Scale(domain=labels, range=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])
+
+
 def linked_policy_chart(runs: Mapping[str, pd.DataFrame], title: str, subtitle: str = ""):
     """Outcomes and money for several runs, one panel each, linked: click a policy in the legend
     to pick it out in every panel."""
@@ -298,7 +307,8 @@ def linked_policy_chart(runs: Mapping[str, pd.DataFrame], title: str, subtitle: 
             .mark_line().encode(
                 x=alt.X("time:Q", title="Year (from now)"),
                 y=alt.Y("value:Q", title=titles[name], scale=alt.Scale(zero=True)),
-                color=alt.Color("run:N", title="Policy (click to pick one out)", sort=None),
+                color=alt.Color("run:N", title="Policy (click to pick one out)", sort=None,
+                                scale=_policy_colours(runs), legend=alt.Legend(columns=2)),
                 opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
                 tooltip=[alt.Tooltip("run:N", title="Policy"), alt.Tooltip("time:Q", title="Year"),
                          alt.Tooltip("value:Q", title=titles[name], format=",.1f")],
@@ -328,7 +338,8 @@ def break_even_chart(runs: Mapping[str, pd.DataFrame], baseline: str, title: str
     lines = alt.Chart(alt.Data(values=records)).mark_line(point=True).encode(
         x=alt.X("year:Q", title="Year (from now)"),
         y=alt.Y("gap:Q", title="Cumulative cost minus today's path (GBP m, discounted)"),
-        color=alt.Color("run:N", title="Policy", sort=None),
+        color=alt.Color("run:N", title="Policy", sort=None, scale=_policy_colours(runs),
+                        legend=alt.Legend(columns=2)),
         tooltip=[alt.Tooltip("run:N", title="Policy"), alt.Tooltip("year:Q", title="Year"),
                  alt.Tooltip("gap:Q", title="Gap (GBP m)", format=",.1f")],
     )
