@@ -1,8 +1,13 @@
-"""Behaviour checks, ensembles and parameter sampling."""
+"""Behaviour checks, ensembles and parameter sampling, diagrams and feedback loops."""
 
 from .checks import (CheckResult, at_or_below, declines, does_not_return, goal_seeking, grows,
                      returns_to_baseline, settles_by, stays_between)
+from .diagram import CausalDiagram, Link, causal_diagram
 from .ensemble import ensemble, sample_parameters
+from .graph import model_diagram
+from .loops import as_diagram, describe_loops, find_loops
 
 __all__ = ["CheckResult", "at_or_below", "declines", "does_not_return", "goal_seeking", "grows",
-           "returns_to_baseline", "settles_by", "stays_between", "ensemble", "sample_parameters"]
+           "returns_to_baseline", "settles_by", "stays_between", "ensemble", "sample_parameters",
+           "CausalDiagram", "Link", "as_diagram", "causal_diagram", "describe_loops", "find_loops",
+           "model_diagram"]
