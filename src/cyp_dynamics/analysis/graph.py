@@ -146,13 +146,14 @@ class _Evaluator:
 
 def model_diagram(model: Model | str | Path, params: dict | None = None, months: float | None = None,
                   at_time: float | None = None, constants: bool = False,
-                  hide: tuple[str, ...] | list[str] = ()) -> CausalDiagram:
+                  hide: tuple[str, ...] | list[str] = (), title: str | None = None) -> CausalDiagram:
     """The stock-and-flow structure of a model as a diagram, polarities estimated from a run.
 
     `model`: a `Model`, a course model name, or a path to any Vensim (.mdl) or XMILE file.
     `params`/`months`: the run the polarities are estimated on (defaults: the model's).
     `at_time`: estimate at that time only, instead of over the whole run. `constants`: also
     show constants (they never take part in loops). `hide`: variables to leave out, by name.
+    `title`: shown above the diagram (default: the model's name).
     """
     if not isinstance(model, Model):
         model = load_model(model)
@@ -195,7 +196,8 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
     kinds = {e.py_name: ("flow" if e.py_name in flows else
                          "constant" if e.kind in ("constant", "fixed", "initial") else e.kind) for e in used}
     units = {e.py_name: e.unit for e in used}
-    return CausalDiagram(links, labels, kinds, units, title=model.name.replace("_", " "))
+    default_title = f"Model '{model.name}', drawn from its equations"
+    return CausalDiagram(links, labels, kinds, units, title=default_title if title is None else title)
 
 
 def _known(name: str, by_name: dict[str, Element], model: Model) -> str:
