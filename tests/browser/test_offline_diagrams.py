@@ -31,6 +31,8 @@ from lab import (  # noqa: E402
     wait_for,
 )
 from selenium.webdriver.common.by import By  # noqa: E402
+
+from cyp_dynamics import list_models  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from test_offline_charts import assert_only_local_requests, screenshot_on_failure  # noqa: E402
@@ -78,8 +80,10 @@ def test_generated_diagrams_render_offline(lab: LabServer, driver: WebDriver) ->
         run_all_cells(driver, lab, NOTEBOOK.name, timeout_s=90)
         log.collect(driver)
         assert error_outputs(driver) == []
-        diagrams = wait_for(lambda: len(d := drawn_diagrams(driver)) >= 2 and d, 30,
-                            "Mermaid did not draw both diagrams")
+        expected = len(list_models()) + 1  # every course model, and one typed diagram
+        diagrams = wait_for(lambda: len(d := drawn_diagrams(driver)) >= expected and d, 60,
+                            f"Mermaid did not draw all {expected} diagrams")
+        assert len(diagrams) == expected
         assert driver.find_elements(By.CSS_SELECTOR, MERMAID_FAILED) == []
         camhs, svg = diagrams[0]
         for label in ("Waiting list", "Treatment starts", "Closures before treatment"):
