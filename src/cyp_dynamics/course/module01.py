@@ -47,7 +47,7 @@ crisis contacts -> clinician time for planned care (-)
 clinician time for planned care -> average wait (-)
 """
 
-# ---- exercise 4: mystery graphs --------------------------------------------------------------
+# ---- exercise 5: mystery graphs --------------------------------------------------------------
 ARCHETYPES = {  # archetype -> (course model, outputs shown as line 1 and line 2)
     "success to the successful": ("archetype_success_to_the_successful",
                                   ["youth_workers_in_a", "youth_workers_in_b"]),
@@ -222,7 +222,7 @@ def check_extended_diagram(new_links: Any) -> CheckResult:
                          hint='Write each link like "loneliness -> use of positive activities (-)".')
 
 
-# ---- exercise 4: match graphs to archetypes -------------------------------------------------------
+# ---- exercise 5: match graphs to archetypes -------------------------------------------------------
 def _archetype(text: Any) -> str:
     words = str(text).lower()
     for key, archetype in KEYWORDS.items():
@@ -232,7 +232,7 @@ def _archetype(text: Any) -> str:
 
 
 def check_archetype_matches(matches: Any) -> CheckResult:
-    """Exercise 4: each mystery graph A-E matched to its archetype."""
+    """Exercise 5: each mystery graph A-E matched to its archetype."""
 
     def check(given: Any) -> CheckResult:
         if not isinstance(given, dict):
@@ -252,7 +252,7 @@ def check_archetype_matches(matches: Any) -> CheckResult:
                               "Two lines pulling apart: success to the successful.")
 
 
-# ---- exercise 5: the loops in module 02's model ---------------------------------------------------
+# ---- exercise 4: the loops in module 02's model ---------------------------------------------------
 def camhs_loop_counts() -> dict[str, int]:
     """How many reinforcing and balancing loops the CAMHS waiting-list model has."""
     loops = find_loops(load_model("camhs_waiting_list"))
@@ -261,7 +261,7 @@ def camhs_loop_counts() -> dict[str, int]:
 
 
 def check_camhs_loops(counts: Any) -> CheckResult:
-    """Exercise 5: the number of reinforcing and balancing loops in module 02's model."""
+    """Exercise 4: the number of reinforcing and balancing loops in module 02's model."""
 
     def check(given: Any) -> CheckResult:
         if not isinstance(given, dict) or set(given) != {"reinforcing", "balancing"}:
