@@ -1,4 +1,4 @@
-"""Behaviour checks, ensembles and parameter sampling, diagrams and feedback loops."""
+"""Behaviour checks, ensembles, parameter sampling, scenarios, diagrams and feedback loops."""
 
 from .checks import (CheckResult, at_or_below, declines, does_not_return, goal_seeking, grows,
                      returns_to_baseline, settles_by, stays_between)
@@ -6,8 +6,10 @@ from .diagram import CausalDiagram, Link, causal_diagram
 from .ensemble import ensemble, sample_parameters
 from .graph import model_diagram
 from .loops import as_diagram, describe_loops, find_loops
+from .scenarios import ScenarioError, Scenarios, compare_at, load_scenarios, run_scenarios
 
 __all__ = ["CheckResult", "at_or_below", "declines", "does_not_return", "goal_seeking", "grows",
            "returns_to_baseline", "settles_by", "stays_between", "ensemble", "sample_parameters",
+           "ScenarioError", "Scenarios", "compare_at", "load_scenarios", "run_scenarios",
            "CausalDiagram", "Link", "as_diagram", "causal_diagram", "describe_loops", "find_loops",
            "model_diagram"]

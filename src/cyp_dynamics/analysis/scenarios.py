@@ -1,0 +1,183 @@
+"""Scenarios as data: a base plus named overrides, kept in a TOML file a practitioner can edit.
+
+A scenario file looks like this::
+
+    model = "camhs_waiting_list"
+
+    [base]
+    title = "Today's service"
+    description = "The model's defaults."
+    parameters = {}
+
+    [scenarios.more_clinicians]
+    title = "Ten more clinicians"
+    description = "Ten extra full-time clinicians from month 0."
+    parameters = { clinicians = 59 }
+
+Every scenario starts from the base, then applies its own overrides. Names and values are checked
+against the model when the file is loaded, so a typo is reported with the file, scenario and the
+closest valid names before anything runs.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..models import COURSE_MODELS, models_folder
+from ..models.model import Model
+
+BASE = "base"
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used as it stands; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named set of parameter overrides."""
+
+    name: str
+    title: str
+    description: str
+    overrides: dict[str, float] = field(default_factory=dict)
+
+
+class Scenarios:
+    """The scenarios of one model, base first, every override checked against the model."""
+
+    def __init__(self, model: Model, scenarios: Iterable[Scenario], source: str = "scenarios"):
+        self.model = model
+        self.source = source
+        self._scenarios = {scenario.name: scenario for scenario in scenarios}
+        if BASE not in self._scenarios:
+            raise ScenarioError(f"{source}: add a [base] table (it may have empty parameters).")
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, base first, then in file order."""
+        return [BASE] + [name for name in self._scenarios if name != BASE]
+
+    def __getitem__(self, name: str) -> Scenario:
+        if name not in self._scenarios:
+            raise KeyError(f"No scenario called {name!r} in {self.source}; "
+                           f"choose from {', '.join(self.names)}.")
+        return self._scenarios[name]
+
+    def __len__(self) -> int:
+        return len(self._scenarios)
+
+    def parameters(self, name: str) -> dict[str, float]:
+        """The base overrides with this scenario's overrides on top (model names, checked values)."""
+        merged = dict(self[BASE].overrides)
+        if name != BASE:
+            merged.update(self[name].overrides)
+        return merged
+
+    def table(self) -> pd.DataFrame:
+        """One row per scenario: name, title, description and its changes from the base."""
+        rows = []
+        for name in self.names:
+            scenario = self[name]
+            changes = ", ".join(f"{key} = {value:g}" for key, value in scenario.overrides.items())
+            rows.append((name, scenario.title, scenario.description, changes or "(none)"))
+        return pd.DataFrame(rows, columns=["name", "title", "description", "changes"])
+
+    def __repr__(self) -> str:
+        return f"<Scenarios for {self.model.name}: {', '.join(self.names)}>"
+
+
+def scenario_file(model_name: str) -> Path:
+    """Where a course model's scenario file lives inside the installed package."""
+    return models_folder() / "scenarios" / f"{model_name}.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(f"No scenario file at {path}.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path.name} is not valid TOML: {error}. "
+                            "Check quotes, '=' signs and [table] headers near that line.") from None
+
+
+def _scenario(model: Model, name: str, table: Any, source: str) -> Scenario:
+    where = f"{source}, scenario {name!r}"
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{where}: expected a table with title, description and parameters.")
+    unknown = set(table) - {"title", "description", "parameters"}
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                            "a scenario has only title, description and parameters.")
+    raw = table.get("parameters", {})
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: parameters must be a table such as {{ clinicians = 59 }}.")
+    overrides: dict[str, float] = {}
+    for key, value in raw.items():
+        try:
+            parameter = model.parameter_name(key)
+            overrides[parameter] = model.check_value(parameter, value)
+        except (KeyError, ValueError) as error:
+            message = error.args[0] if error.args else str(error)
+            raise ScenarioError(f"{where}: {message}") from None
+    return Scenario(name, str(table.get("title", name.replace("_", " ").capitalize())),
+                    str(table.get("description", "")), overrides)
+
+
+def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
+    """Scenarios for `model` from a course model's name or a path to a `.toml` file."""
+    text = str(name_or_path)
+    if text in COURSE_MODELS:
+        path = scenario_file(text)
+    else:
+        path = Path(text).expanduser()
+        if path.suffix.lower() != ".toml":
+            raise ScenarioError(f"{text!r} is neither a course model with scenarios nor a .toml file.")
+    data = _read_toml(path)
+    declared = data.get("model")
+    if declared is not None and model.name and declared != model.name:
+        raise ScenarioError(f"{path.name} is written for model {declared!r}, "
+                            f"not {model.name!r}; load the matching model or file.")
+    unknown = set(data) - {"model", BASE, "scenarios"}
+    if unknown:
+        raise ScenarioError(f"{path.name}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
+                            "use model, [base] and [scenarios.NAME].")
+    if BASE not in data:
+        raise ScenarioError(f"{path.name}: add a [base] table (it may have empty parameters).")
+    named = data.get("scenarios", {})
+    if BASE in named:
+        raise ScenarioError(f"{path.name}: 'base' is reserved for the [base] table.")
+    items = [_scenario(model, BASE, data[BASE], path.name)]
+    items += [_scenario(model, key, table, path.name) for key, table in named.items()]
+    return Scenarios(model, items, source=path.name)
+
+
+def run_scenarios(model: Model, scenarios: Scenarios, names: Iterable[str] | None = None,
+                  months: float | None = None) -> dict[str, pd.DataFrame]:
+    """Run each scenario (all by default); returns {title: results}, ready for `plot_runs`."""
+    chosen = list(names) if names is not None else scenarios.names
+    return {scenarios[name].title: model.run(scenarios.parameters(name), months) for name in chosen}
+
+
+def compare_at(runs: dict[str, pd.DataFrame], output: str, times: Iterable[float]) -> pd.DataFrame:
+    """One row per run, one column per time: the value of `output` at each time."""
+    times = list(times)
+    rows = {}
+    for label, run in runs.items():
+        if output not in run.columns:
+            raise KeyError(f"{output!r} is not an output of run {label!r}; "
+                           f"choose from {', '.join(run.columns)}.")
+        missing = [time for time in times if time not in run.index]
+        if missing:
+            raise ValueError(f"Run {label!r} has no results at time(s) {missing}; "
+                             f"it covers {run.index[0]:g} to {run.index[-1]:g}.")
+        rows[label] = run.loc[times, output].to_numpy()
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=times)
+    table.columns.name = runs and next(iter(runs.values())).index.name
+    return table
