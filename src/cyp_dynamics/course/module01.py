@@ -159,9 +159,13 @@ def check_iceberg(answers: Any) -> CheckResult:
     def check(given: Any) -> CheckResult:
         if not isinstance(given, dict):
             raise ValueError('write a dictionary like {"A": "event", "B": "pattern", ...}.')
-        unknown = {k: v for k, v in given.items() if str(v).strip().lower() not in ICEBERG_LEVELS}
+        unknown = {k: v for k, v in given.items()
+                   if not is_unanswered(v) and str(v).strip().lower() not in ICEBERG_LEVELS}
         if unknown:
             raise ValueError(f"use only these levels: {', '.join(ICEBERG_LEVELS)} (check {unknown}).")
+        blank = [k for k in ICEBERG_STATEMENTS if is_unanswered(given.get(k))]
+        if blank:
+            return CheckResult(False, f"Still to answer: {', '.join(blank)}.")
         wrong = [k for k, (_, level) in ICEBERG_STATEMENTS.items()
                  if str(given.get(k, "")).strip().lower() != level]
         if not wrong:
@@ -237,8 +241,11 @@ def check_archetype_matches(matches: Any) -> CheckResult:
     def check(given: Any) -> CheckResult:
         if not isinstance(given, dict):
             raise ValueError('write a dictionary like {"A": "limits to growth", ...}.')
+        blank = [letter for letter in MYSTERY_LETTERS if is_unanswered(given.get(letter))]
+        if blank:
+            return CheckResult(False, f"Still to answer: graph(s) {', '.join(blank)}.")
         wrong = [letter for letter, truth in MYSTERY_LETTERS.items()
-                 if is_unanswered(given.get(letter)) or _archetype(given[letter]) != truth]
+                 if _archetype(given[letter]) != truth]
         if not wrong:
             return CheckResult(True, "All five matched: you can now read an archetype from its "
                                      "behaviour over time.")
@@ -266,6 +273,9 @@ def check_camhs_loops(counts: Any) -> CheckResult:
     def check(given: Any) -> CheckResult:
         if not isinstance(given, dict) or set(given) != {"reinforcing", "balancing"}:
             raise ValueError('write {"reinforcing": number, "balancing": number}.')
+        blank = [key for key, value in given.items() if is_unanswered(value)]
+        if blank:
+            return CheckResult(False, f"Still to answer: the number of {' and '.join(blank)} loops.")
         answer = {key: _number(value) for key, value in given.items()}
         truth = camhs_loop_counts()
         if answer == truth:
