@@ -53,6 +53,13 @@ def test_constants_never_make_loops_but_can_be_shown():
     assert len(find_loops(with_constants)) == 1
 
 
+def test_smooth_passes_its_input_on_with_a_delay_in_a_pysd_only_model():
+    diagram = model_diagram(TEST_MODELS / "smoothing.mdl")  # SMOOTH: runs through pysd
+    link = diagram.links_table().set_index(["source", "target"]).loc[("Demand", "Perceived demand")]
+    assert (link.polarity, link.delay, link.uncertain) == ("+", True, False)
+    assert find_loops(diagram).empty
+
+
 # ---- the course's waiting-list model ------------------------------------------------------
 def test_camhs_waiting_list_has_two_balancing_loops():
     loops = find_loops(load_model("camhs_waiting_list"))

@@ -187,8 +187,14 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
                 kind = "inflow" if sign > 0 else "outflow"
                 links.append(Link(cause, e.py_name, "+" if sign > 0 else "-", kind=kind))
                 continue
+            if delayed:  # SMOOTH or DELAY: passes its input on, later; the rest set its timing
+                passes_on = cause in references(equation.input)
+                links.append(Link(cause, e.py_name, "+" if passes_on else "?", delay=passes_on,
+                                  uncertain=not passes_on,
+                                  note="" if passes_on else "sets the delay's timing or start"))
+                continue
             polarity, uncertain, note = evaluator.polarity(e, cause)
-            links.append(Link(cause, e.py_name, polarity, delay=delayed, uncertain=uncertain, note=note))
+            links.append(Link(cause, e.py_name, polarity, uncertain=uncertain, note=note))
     order = {e.py_name: i for i, e in enumerate(elements)}
     links.sort(key=lambda k: (order[k.target], order[k.source]))
     used = [e for e in elements if e.py_name in shown]
