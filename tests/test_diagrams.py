@@ -58,7 +58,7 @@ def test_quotes_and_angle_brackets_in_names_cannot_break_the_diagram():
 
 def test_top_to_bottom_and_bad_direction():
     assert to_mermaid("a -> b (+)", direction="TB").startswith("flowchart TB")
-    with pytest.raises(ValueError, match="direction must be one of LR, TB"):
+    with pytest.raises(ValueError, match="direction must be one of auto, LR, TB"):
         to_mermaid("a -> b (+)", direction="up")
 
 
@@ -84,3 +84,10 @@ def test_show_diagram_prints_outside_a_notebook(capsys):
     assert show_diagram("a -> b (+)\nb -> a (+)") is None
     printed = capsys.readouterr().out
     assert "```mermaid" in printed and "R1 (reinforcing)" in printed
+
+
+def test_long_chains_are_drawn_top_to_bottom_so_they_stay_readable():
+    chain = "\n".join(f"step {i} -> step {i + 1} (+)" for i in range(8))
+    assert to_mermaid(chain).startswith("flowchart TB")
+    assert to_mermaid("a -> b (+)\nb -> a (-)").startswith("flowchart LR")
+    assert to_mermaid(chain, direction="LR").startswith("flowchart LR")

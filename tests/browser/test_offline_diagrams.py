@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("selenium", reason="selenium is not installed: pip install selenium")
 
 from lab import (  # noqa: E402
+    ARTIFACTS,
     LabServer,
     RequestLog,
     chromium_driver,
@@ -96,8 +97,13 @@ def test_generated_diagrams_render_offline(lab: LabServer, driver: WebDriver) ->
         assert any("R1 (reinforcing)" in li.text for li in loops)
         scroll_into_view(driver, camhs)
         save_screenshot(driver, "diagrams-camhs")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for number, (image, _) in enumerate(diagrams, start=1):
+            scroll_into_view(driver, image)
+            image.screenshot(str(ARTIFACTS / f"diagram-{number}.png"))
         if os.environ.get("UPDATE_DIAGRAM_IMAGES"):
             IMAGE.parent.mkdir(parents=True, exist_ok=True)
+            scroll_into_view(driver, camhs)
             output = camhs.find_element(By.XPATH, "ancestor::div[contains(@class, 'jp-OutputArea-output')]")
             output.screenshot(str(IMAGE))
         assert_only_local_requests(log, driver, lab)

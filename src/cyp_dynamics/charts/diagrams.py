@@ -23,7 +23,18 @@ PALETTE_FILLS = {  # light fills of the house palette's blue, orange and grey
 }
 SHAPES = {"stock": '["{}"]', "flow": '(["{}"])', "constant": '("{}")'}
 SIGN = {"+": "+", "-": "−", "?": "?"}
-DIRECTIONS = ("LR", "TB", "RL", "BT")
+DIRECTIONS = ("auto", "LR", "TB", "RL", "BT")
+LONG_CHAIN = 7  # links; a longer chain drawn left to right is shrunk too small to read
+
+
+def chain_length(diagram: Any) -> int:
+    """Links in the longest chain of shortest paths from a variable nothing points to (or any)."""
+    import networkx as nx
+
+    graph = nx.DiGraph([(k.source, k.target) for k in diagram.links])
+    starts = [n for n in graph if graph.in_degree(n) == 0] or list(graph)
+    return max((max(nx.single_source_shortest_path_length(graph, s).values()) for s in starts),
+               default=0)
 
 
 def _text(label: str) -> str:
@@ -43,17 +54,20 @@ def _edge_label(link: Any) -> str:
     return label
 
 
-def to_mermaid(diagram: Any, direction: str = "LR", units: bool = True) -> str:
+def to_mermaid(diagram: Any, direction: str = "auto", units: bool = True) -> str:
     """Mermaid flowchart source for a diagram, a model, or diagram text (see `as_diagram`).
 
-    `direction`: "LR" (left to right) or "TB" (top to bottom). `units`: show stocks' and
-    flows' units under their names (model diagrams only).
+    `direction`: "LR" (left to right), "TB" (top to bottom), or "auto": top to bottom when a
+    chain of links is long, else left to right. `units`: show stocks' and flows' units under
+    their names (model diagrams only).
     """
     from ..analysis.loops import as_diagram
 
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}; you gave {direction!r}.")
     diagram = as_diagram(diagram)
+    if direction == "auto":
+        direction = "TB" if chain_length(diagram) >= LONG_CHAIN else "LR"
     ids = {key: f"v{i}" for i, key in enumerate(diagram.labels)}
     lines = [f"flowchart {direction}"]
     kinds_used = []
@@ -104,7 +118,7 @@ def diagram_markdown(diagram: Any, loops: bool = True, **options: Any) -> str:
     return "\n\n".join(parts)
 
 
-def show_diagram(source: Any, loops: bool = True, direction: str = "LR", units: bool = True,
+def show_diagram(source: Any, loops: bool = True, direction: str = "auto", units: bool = True,
                  **model_options: Any) -> None:
     """Draw a diagram in the notebook, with its loops listed under it.
 
