@@ -12,6 +12,19 @@ def loops_through(name: str, *variables: str) -> set[str]:
     return {row.polarity for row in loops.itertuples() if set(variables) <= set(row.variables)}
 
 
+ARCHETYPES = ["archetype_fixes_that_fail", "archetype_shifting_the_burden", "archetype_limits_to_growth",
+              "archetype_success_to_the_successful", "archetype_eroding_goals"]
+
+
+@pytest.mark.parametrize("name", ARCHETYPES)
+def test_archetypes_run_the_same_through_pysd_and_stocks_stay_non_negative(name):
+    model = load_model(name)
+    fast, reference = model.run(), model.run_with_pysd()
+    assert (fast - reference).abs().max().max() < 1e-9
+    stocks = model.variables.index[model.variables.kind == "stock"]
+    assert (fast[stocks] >= 0).all().all()
+
+
 def test_fixes_that_fail_better_before_worse():
     model = load_model("archetype_fixes_that_fail")
     run = model.run()

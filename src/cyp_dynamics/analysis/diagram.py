@@ -172,14 +172,13 @@ def _parse_tuple(item: Any, where: str) -> tuple[str, str, str, bool]:
     if not isinstance(item, (tuple, list)) or not 3 <= len(item) <= 4:
         raise ValueError(f"{where}: {item!r} should be (source, target, polarity) or "
                          "(source, target, polarity, 'delay'), e.g. ('waiting list', 'average wait', '+').")
-    source, target, polarity = (str(x) for x in item[:3])
-    marks = polarity if len(item) == 3 else f"{polarity}, {'delay' if item[3] in (True, 'delay') else item[3]}"
-    if len(item) == 4 and item[3] in (False, None, ""):
-        marks = polarity
-    if not source.strip() or not target.strip():
+    source, target, polarity = (" ".join(str(x).split()) for x in item[:3])
+    if not source or not target:
         raise ValueError(f"{where}: {item!r} has an empty variable name.")
-    return (" ".join(source.split()), " ".join(target.split()),
-            *_polarity_and_delay(marks, where, str(item)))
+    delay_mark = item[3] if len(item) == 4 else None
+    marks = polarity if delay_mark in (None, False, "") else \
+        f"{polarity}, {'delay' if delay_mark is True else delay_mark}"
+    return (source, target, *_polarity_and_delay(marks, where, str(item)))
 
 
 def _items(links: Any) -> Iterable[tuple[str, Any]]:

@@ -41,11 +41,7 @@ def references(node: Any) -> set[str]:
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
         elif isinstance(item, ae.CallStructure):
-            pending.extend(item.arguments)  # the function name is not a variable...
-            if not isinstance(item.function, ae.ReferenceStructure):
-                pending.append(item.function)
-            else:
-                found.add(item.function.reference)  # ...unless it is a lookup table
+            pending.extend(item.arguments)  # a function's (or lookup table's) name is no variable
         elif hasattr(item, "__dict__"):
             pending.extend(vars(item).values())
     return found
