@@ -161,6 +161,7 @@ def test_extending_a_diagram_adds_loops():
     (" -> b (+)", r"Line 1: .*no variable name before the arrow"),
     ("a -> b (+)\na -> b (-)", r"Line 2: .*twice with different polarities"),
     ("# only a comment", r"no links"),
+    ("   ", r"no links"),
 ])
 def test_malformed_lines_say_which_line_and_what_to_write(text, message):
     with pytest.raises(ValueError, match=message):

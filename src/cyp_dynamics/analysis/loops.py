@@ -27,7 +27,8 @@ def as_diagram(source: Any, **model_options: Any) -> CausalDiagram:
     or a model file path. `model_options` go to `model_diagram` (params, months, at_time, ...)."""
     if isinstance(source, CausalDiagram):
         return source
-    is_text = isinstance(source, str) and any(mark in source for mark in ("->", "→", "\n", "(", "#"))
+    is_text = isinstance(source, str) and (not source.strip() or any(
+        mark in source for mark in ("->", "→", "\n", "(", "#")))
     is_file = isinstance(source, str) and source.strip().lower().endswith(MODEL_SUFFIXES)
     if isinstance(source, (Model, Path)) or is_file or (isinstance(source, str) and not is_text):
         from .graph import model_diagram
