@@ -53,8 +53,10 @@ FIXTURE_NOTEBOOK = HERE / "fixtures" / "offline_chart_check.ipynb"
 #: Course notebooks that must run and draw offline (skipped while not written yet).
 COURSE_NOTEBOOKS = [
     "course/START_HERE.ipynb",
+    "modules/01-thinking-in-systems/01-thinking-in-systems.ipynb",
     "modules/02-stocks-and-flows/02-stocks-and-flows.ipynb",
     "modules/03-feedback-and-delays/03-feedback-and-delays.ipynb",
+    "modules/04-prevention-vs-late-intervention/04-prevention-vs-late-intervention.ipynb",
 ]
 #: Repository folders copied next to the notebooks so relative paths keep working.
 COURSE_DIRS = ("course", "modules", "datasets")
