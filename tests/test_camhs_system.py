@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cyp_dynamics import load_model
-from cyp_dynamics.analysis import find_threshold, load_scenarios, run_scenarios, settles_by
+from cyp_dynamics.analysis import find_loops, find_threshold, load_scenarios, run_scenarios, settles_by
 from cyp_dynamics.course import module03
 
 SETTINGS = settings(max_examples=30, deadline=None,
@@ -182,3 +182,12 @@ def test_published_rules_of_thumb_come_through(system):
     default = system.run(months=1).iloc[0]
     assert default.referrals_accepted / default.referrals_made == pytest.approx(0.763)
     assert default.discharges / default.in_treatment == pytest.approx(0.5)
+
+
+def test_the_loop_finder_finds_every_named_loop_with_its_polarity(system):
+    """The notebook's table of six main loops agrees with the loops found in the model's equations."""
+    found = find_loops(system)
+    for code, variables in module03.LOOP_VARIABLES.items():
+        match = found[found["variables"].apply(lambda names: set(names) == variables)]
+        assert len(match) == 1, f"{code} is not a loop of the model"
+        assert match["polarity"].iloc[0] == code[0], f"{code} has polarity {match['polarity'].iloc[0]}"

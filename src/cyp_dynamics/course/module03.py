@@ -42,6 +42,20 @@ LOOPS: dict[str, tuple[str, str, str]] = {
            "clinicians"),
 }
 
+# The variables round each named loop (labels as in the model file), so a loop finder's output
+# can be matched to the names above.
+LOOP_VARIABLES: dict[str, set[str]] = {
+    "R1": {"Severe waiting list", "Severe share of waiting list", "Average hours per case",
+           "Treatment starts", "Average wait", "Deterioration"},
+    "R2": {"Clinicians", "Clinical hours available", "Treatment starts", "Average wait",
+           "Clinicians leaving"},
+    "R3": {"Mild waiting list", "Waiting list", "Treatment starts", "Mild treatment starts",
+           "In treatment", "Discharges", "Recently discharged", "Re referrals"},
+    "B1": {"Mild waiting list", "Waiting list", "Average wait", "Mild closures"},
+    "B2": {"Mild waiting list", "Waiting list", "Treatment starts", "Mild treatment starts"},
+    "B3": {"Clinicians", "Recruitment started", "Clinicians in recruitment", "Clinicians joining"},
+}
+
 # A service with 10 more funded posts per 100,000 than today, already in post: in the range
 # where the model has two stable states (see the notebook's bi-stability experiment).
 BISTABLE = {"funded_posts_per_100k": 134, "initial_clinicians_per_100k": 125.2}
