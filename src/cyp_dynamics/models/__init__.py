@@ -44,15 +44,15 @@ COURSE_MODELS: dict[str, tuple[str, str]] = {
         "One CAMHS waiting list: referrals in, treatment starts and closures out, clinical "
         "capacity with a dip for leave.",
     ),
-    "prevention_vs_late_intervention": (
-        "04 prevention versus late intervention",
-        "Children moving from well to at risk, early help and late intervention; one budget "
-        "that funds late intervention first, so prevention is squeezed (a vicious cycle).",
-    ),
     "camhs_system": (
         "03 feedback and delays",
         "CAMHS as a system: need, referral, a waiting list split by severity, treatment, "
         "re-referral and a workforce that hires with a delay and burns out.",
+    ),
+    "prevention_vs_late_intervention": (
+        "04 prevention versus late intervention",
+        "Children moving from well to at risk, early help and late intervention; one budget "
+        "that funds late intervention first, so prevention is squeezed (a vicious cycle).",
     ),
 }
 
