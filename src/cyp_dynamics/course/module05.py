@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.checks import CheckResult
-from ..charts import gap_chart, stacked_areas
+from ..charts import alt, gap_chart, output_titles, runs_chart, stacked_areas, tidy_runs
 from ..data import load_dataset
 from ..models import by_element, load_model, tidy_elements
 from .feedback import give_feedback
@@ -99,6 +99,16 @@ def chain_chart(result: pd.DataFrame, place: str = "inner_city", title: str | No
         title=title or f"Children by age and poverty status: {PLACES[place]}",
         x_title="Year", y_title="Children", stack_title="Poverty status",
         stack_order=list(STATUSES.values())[::-1], facet="age", facet_title="Age band")
+
+
+def compare_runs_chart(runs: dict[str, pd.DataFrame], outputs: list[str], title: str):
+    """One panel per output (columns such as 'poverty_share_percent[uk_average]'), a line per run."""
+    model = load_model(MODEL)
+    chart = runs_chart(outputs, output_titles(model, outputs), "Year", title,
+                       data=tidy_runs(runs, outputs))
+    for panel in chart.vconcat:  # calendar years: 2026, not 2,026
+        panel.encoding.x.axis = alt.Axis(format="d")
+    return chart
 
 
 def place_gap_chart(result: pd.DataFrame, variable: str = "poverty_share_percent",
@@ -195,7 +205,7 @@ def shock_legacy_points() -> float:
 
 
 def check_shock_legacy(points: Any) -> CheckResult:
-    """Exercise 4: the shock's legacy in 2030, in percentage points, within 10%."""
+    """Exercise 5: the shock's legacy in 2030, in percentage points, within 10%."""
 
     def check(answer: Any) -> CheckResult:
         value, truth = _number(answer), shock_legacy_points()
@@ -219,7 +229,7 @@ WHY_CHOICES = {
 
 
 def check_why_gap_persists(choice: Any) -> CheckResult:
-    """Exercise 5: multiple choice; A is right."""
+    """Exercise 4: multiple choice; A is right."""
 
     def check(answer: Any) -> CheckResult:
         letter = str(answer).strip().upper()[:1]
