@@ -54,6 +54,7 @@ FIXTURE_NOTEBOOK = HERE / "fixtures" / "offline_chart_check.ipynb"
 COURSE_NOTEBOOKS = [
     "course/START_HERE.ipynb",
     "modules/02-stocks-and-flows/02-stocks-and-flows.ipynb",
+    "modules/05-child-poverty-and-inequalities/05-child-poverty-and-inequalities.ipynb",
 ]
 #: Repository folders copied next to the notebooks so relative paths keep working.
 COURSE_DIRS = ("course", "modules", "datasets")
