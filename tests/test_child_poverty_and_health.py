@@ -13,6 +13,7 @@ import pytest
 
 from cyp_dynamics import load_model, sample_parameters
 from cyp_dynamics.analysis import declines
+from cyp_dynamics.charts import output_titles
 from cyp_dynamics.course import module05
 from cyp_dynamics.data import figure
 from cyp_dynamics.models import by_element, tidy_elements
@@ -47,6 +48,10 @@ def test_subscripted_outputs_get_one_column_per_element(model, base):
     assert f"children_in_persistent_poverty[inner_city,age_5_10]" in base.columns
     assert {output_of(c) for c in base.columns} == set(model.outputs)
     assert model.check_outputs(["poverty_share[coastal]"]) == ["poverty_share[coastal]"]
+    with pytest.raises(ValueError, match="Unknown output"):
+        model.check_outputs(["poverty_shar[coastal]"])
+    titles = output_titles(model, ["poverty_share_percent[coastal]"])
+    assert titles == {"poverty_share_percent[coastal]": "Poverty share percent [coastal] (percent)"}
 
 
 def test_column_names_keep_subscripts_and_plain_names_are_unchanged():
