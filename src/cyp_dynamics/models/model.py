@@ -257,6 +257,9 @@ class Model:
         # kept in pysd's element order and grouped in the order of `outputs`.
         order = {name: i for i, name in enumerate(self.outputs)}
         columns = [c for c in result.columns if output_of(c) in order]
+        missing = set(order) - {output_of(c) for c in columns}
+        if missing:  # as strict as selecting result[self.outputs] was before subscripts
+            raise KeyError(f"pysd returned no column for output(s) {sorted(missing)}.")
         return result[sorted(columns, key=lambda c: order[output_of(c)])]
 
     def simulate_many(self, samples: pd.DataFrame, final_time: float | None = None) -> pd.DataFrame:
