@@ -212,3 +212,12 @@ def test_charts_are_titled_with_units(base):
     assert "percent" in str(gap)
     with pytest.raises(ValueError, match="place must be one of"):
         module05.chain_chart(base, "london")
+
+
+def test_compare_policies_shows_the_chosen_scenarios_only():
+    picker = module05.compare_policies(["base", "early_years_support"], place="coastal")
+    table = picker.value_table()
+    assert len(table) == 2
+    assert table.iloc[0].tolist() == table.iloc[1].tolist()  # early years support leaves poverty alone
+    with pytest.raises(KeyError, match="choose from"):
+        module05.compare_policies(["base", "no_such_policy"])

@@ -8,6 +8,7 @@ in; each check shows feedback and never raises.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from numbers import Real
 from typing import Any
@@ -119,6 +120,22 @@ def place_gap_chart(result: pd.DataFrame, variable: str = "poverty_share_percent
     frame = by_place(result, variable)
     return gap_chart(frame, PLACES[reference], title=title or f"{row['label']}: the gap between places",
                      y_title=f"{row['label']} ({row['unit']})", time_title="Year")
+
+
+def compare_policies(names: Sequence[str] = ("base", "income_package", "early_years_support"),
+                     place: str = "inner_city", times: tuple[float, ...] = (2026, 2030, 2040)):
+    """A scenario picker for some of the course's scenarios (each runs in a few seconds).
+
+    `names` come from `src/cyp_dynamics/models/scenarios/child_poverty_and_health.toml`.
+    """
+    from ..analysis import Scenarios, load_scenarios
+    from ..widgets import compare_scenarios
+
+    model = load_model(MODEL)
+    every = load_scenarios(MODEL, model)
+    chosen = Scenarios(model, [every[name] for name in names], source=every.source)
+    outputs = [f"poverty_share_percent[{place}]", f"year_6_obesity_percent[{place}]"]
+    return compare_scenarios(model, chosen, outputs=outputs, times=list(times))
 
 
 # ---- exercise checks ------------------------------------------------------------------------
