@@ -221,3 +221,14 @@ def test_compare_policies_shows_the_chosen_scenarios_only():
     assert table.iloc[0].tolist() == table.iloc[1].tolist()  # early years support leaves poverty alone
     with pytest.raises(KeyError, match="choose from"):
         module05.compare_policies(["base", "no_such_policy"])
+
+
+def test_group_charts_name_a_missing_column(base):
+    from cyp_dynamics.charts import gap_chart, stacked_areas
+
+    frame = by_element(base, "poverty_share_percent")
+    with pytest.raises(ValueError, match="no column"):
+        gap_chart(frame, "london", title="t", y_title="Share (percent)", time_title="Year")
+    with pytest.raises(ValueError, match="no column"):
+        stacked_areas(frame.reset_index(), x="year", y="value", stack="status", title="t",
+                      x_title="Year", y_title="Children", stack_title="Status")
