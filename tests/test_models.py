@@ -140,3 +140,45 @@ def test_editing_a_table_cannot_change_shared_defaults(camhs):
     table.loc["clinicians", "default"] = 1
     assert camhs.parameters.loc["clinicians", "default"] == 49
     assert load_model("camhs_waiting_list").run().equals(camhs.run())
+
+
+def test_constant_named_directly_in_a_stock_equation_stays_a_parameter(tmp_path):
+    """INTEG(births - leaving, ...) with births a constant: births stays settable, the run works."""
+    path = tmp_path / "births.mdl"
+    path.write_text("""{UTF-8}
+children = INTEG(births per year - leaving, 100)
+\t~\tchildren
+\t~\tChildren in the area.
+\t|
+births per year = 10
+\t~\tchildren/year [0,50,1]
+\t~\tBirths each year. Source: assumption: a round number for the test.
+\t|
+leaving = children * 0.1
+\t~\tchildren/year
+\t~\tChildren leaving each year.
+\t|
+INITIAL TIME = 0
+\t~\tyear
+\t~\tStart.
+\t|
+FINAL TIME = 50
+\t~\tyear
+\t~\tEnd.
+\t|
+TIME STEP = 0.25
+\t~\tyear
+\t~\tStep.
+\t|
+SAVEPER = 1
+\t~\tyear
+\t~\tSaved every year.
+\t|
+""", encoding="utf-8")
+    model = load_model(path)
+    assert "births_per_year" in model.parameters.index
+    assert model.variables.loc["births_per_year", "kind"] == "constant"
+    assert model.variables.loc["leaving", "kind"] == "flow"
+    run = model.run({"births_per_year": 20})
+    # Goal-seeking towards births / 0.1 = 200 children.
+    assert 150 < run["children"].iloc[-1] < 200

@@ -53,7 +53,9 @@ FIXTURE_NOTEBOOK = HERE / "fixtures" / "offline_chart_check.ipynb"
 #: Course notebooks that must run and draw offline (skipped while not written yet).
 COURSE_NOTEBOOKS = [
     "course/START_HERE.ipynb",
+    "modules/01-thinking-in-systems/01-thinking-in-systems.ipynb",
     "modules/02-stocks-and-flows/02-stocks-and-flows.ipynb",
+    "modules/04-prevention-vs-late-intervention/04-prevention-vs-late-intervention.ipynb",
     "modules/05-child-poverty-and-inequalities/05-child-poverty-and-inequalities.ipynb",
 ]
 #: Repository folders copied next to the notebooks so relative paths keep working.

@@ -16,11 +16,39 @@ from .subscripts import by_element, tidy_elements
 MODEL_SUFFIXES = (".mdl", ".xmile", ".stmx")
 
 COURSE_MODELS: dict[str, tuple[str, str]] = {
-    # name: (module that teaches it, one-line description)
+    # name: (module that teaches it, one-line description), in course order
+    # Module 01's archetypes: tiny models, each showing one archetype's signature behaviour.
+    "archetype_fixes_that_fail": (
+        "01 thinking in systems",
+        "Fixes that fail: triage shrinks the assessment queue but moves children into a hidden "
+        "treatment queue, and some come back.",
+    ),
+    "archetype_shifting_the_burden": (
+        "01 thinking in systems",
+        "Shifting the burden: crisis spending crowds out early help, so more children reach "
+        "crisis.",
+    ),
+    "archetype_limits_to_growth": (
+        "01 thinking in systems",
+        "Limits to growth: a new service grows by its good name until its workforce fills up.",
+    ),
+    "archetype_success_to_the_successful": (
+        "01 thinking in systems",
+        "Success to the successful: funding follows the better-staffed neighbourhood.",
+    ),
+    "archetype_eroding_goals": (
+        "01 thinking in systems",
+        "Eroding goals: a service under pressure comes to accept longer waits as normal.",
+    ),
     "camhs_waiting_list": (
         "02 stocks and flows",
-        "One CAMHS waiting list: referrals in, treatment starts and closures out, "
-        "clinical capacity with a dip for leave.",
+        "One CAMHS waiting list: referrals in, treatment starts and closures out, clinical "
+        "capacity with a dip for leave.",
+    ),
+    "prevention_vs_late_intervention": (
+        "04 prevention versus late intervention",
+        "Children moving from well to at risk, early help and late intervention; one budget "
+        "that funds late intervention first, so prevention is squeezed (a vicious cycle).",
     ),
     "child_poverty_and_health": (
         "05 child poverty and inequalities",

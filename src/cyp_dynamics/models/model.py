@@ -139,7 +139,9 @@ class Model:
         for e in self._elements:
             if e.kind in ("control", "lookup"):
                 continue
-            kind = "flow" if e.py_name in flow_names else e.kind
+            # Only a calculated variable is a flow; a constant or a stock named in a net flow
+            # (e.g. INTEG(births - deaths, ...) with births constant) keeps its own kind.
+            kind = "flow" if e.py_name in flow_names and e.kind == "auxiliary" else e.kind
             rows.append({"name": e.py_name, "label": e.name, "kind": kind, "unit": e.unit,
                          "description": e.description})
         order = {"stock": 0, "flow": 1, "auxiliary": 2, "initial": 3, "constant": 4, "fixed": 5}

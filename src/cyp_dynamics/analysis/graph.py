@@ -1,0 +1,212 @@
+"""The dependency graph of any model file, with each link's polarity estimated from the model.
+
+Links come from pysd's parsed equations (`cyp_dynamics.models.parsing`). A stock's inflows and
+outflows are read from its INTEG: terms added are inflows (+), terms subtracted outflows (-).
+Every other link's polarity is estimated by nudging the cause a little at each saved time of a
+run and watching which way the effect's equation moves. A link is marked `uncertain` when that
+direction changes during the run, or when the cause has no effect in the run (for example one
+side of a MIN that never binds); the note says which.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pysd.translators.structures import abstract_expressions as ae
+
+from ..models import Model, load_model
+from ..models.engine import HELPERS, UnsupportedModel, _Compiler, _local
+from ..models.parsing import Element
+from .diagram import CausalDiagram, Link
+
+NUDGE = 1e-4  # relative size of the nudge given to a cause
+PROBE_FACTORS = (0.5, 2.0, 0.1, 10.0, 0.01, 0.0)  # wider changes tried when a nudge has no effect
+DELAY_STRUCTURES = (ae.SmoothStructure, ae.SmoothNStructure, ae.DelayStructure,
+                    ae.DelayNStructure, ae.DelayFixedStructure)
+NO_EFFECT = ("no effect in this run (another input limits it, e.g. the other side of a MIN); "
+             "the polarity shown is the direction it acts in when it does")
+
+
+def references(node: Any) -> set[str]:
+    """Names of the model variables an equation tree refers to (not 'time')."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ae.ReferenceStructure):
+            if item.reference != "time":
+                found.add(item.reference)
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, ae.CallStructure):
+            pending.extend(item.arguments)  # a function's (or lookup table's) name is no variable
+        elif hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())
+    return found
+
+
+def flow_terms(node: Any, sign: int = 1) -> list[tuple[str, int]]:
+    """The variables added (+1) or subtracted (-1) directly in a stock's net flow."""
+    if isinstance(node, ae.ReferenceStructure):
+        return [(node.reference, sign)]
+    if isinstance(node, ae.ArithmeticStructure):
+        if len(node.arguments) == 1 and list(node.operators) == ["negative"]:
+            return flow_terms(node.arguments[0], -sign)
+        if set(node.operators) <= {"+", "-"}:
+            terms = flow_terms(node.arguments[0], sign)
+            for op, argument in zip(node.operators, node.arguments[1:]):
+                terms += flow_terms(argument, sign if op == "+" else -sign)
+            return terms
+    return []
+
+
+def _equation(element: Element) -> Any:
+    return element.ast.flow if element.kind == "stock" else element.ast
+
+
+def _dynamic(element: Element) -> bool:
+    return element.kind in ("stock", "auxiliary")
+
+
+class _Evaluator:
+    """Evaluates single equations of a model on the values of a run (one column per saved time)."""
+
+    def __init__(self, model: Model, elements: list[Element], params: dict | None,
+                 months: float | None, at_time: float | None):
+        run = model.run(params, months)
+        if at_time is not None:
+            if not run.index.min() <= at_time <= run.index.max():
+                raise ValueError(f"at_time must be within the run, between {run.index.min():g} "
+                                 f"and {run.index.max():g} {model.time_unit.lower()}s; you gave {at_time!r}.")
+            run = run.loc[[run.index[np.abs(run.index - at_time).argmin()]]]
+        self.namespace: dict[str, Any] = dict(HELPERS, t=run.index.to_numpy(dtype=float))
+        self.namespace["dt"] = model._controls["time_step"]
+        for name, value in model.resolve(params).items():
+            self.namespace[_local(name)] = np.full(len(run), value)
+        for e in elements:
+            if e.kind == "fixed" and isinstance(e.ast, (int, float)):
+                self.namespace[_local(e.py_name)] = np.full(len(run), float(e.ast))
+        for column in run.columns:
+            self.namespace[_local(column)] = run[column].to_numpy(dtype=float)
+        lookups = {e.py_name: (e.ast.x, e.ast.y) for e in elements
+                   if e.kind == "lookup" and isinstance(e.ast, ae.LookupsStructure)}
+        self.compiler = _Compiler(lookups)
+
+    def polarity(self, element: Element, cause: str) -> tuple[str, bool, str]:
+        """(polarity, uncertain, note) of the link cause -> element."""
+        try:
+            code, _ = self.compiler.compile(_equation(element))
+            for key, table in self.compiler.tables.items():
+                self.namespace[f"_tab_{key}"] = table
+            values = self.namespace[_local(cause)]
+            eval(code, self.namespace)  # noqa: S307 (code compiled from the model's own equation)
+        except (UnsupportedModel, KeyError, NameError, SyntaxError, TypeError) as reason:
+            return "?", True, f"could not be evaluated ({reason})"
+
+        def effect(changed: np.ndarray) -> np.ndarray:
+            saved = self.namespace[_local(cause)]
+            self.namespace[_local(cause)] = changed
+            try:
+                with np.errstate(all="ignore"):
+                    return np.broadcast_to(np.asarray(eval(code, self.namespace), dtype=float),
+                                           values.shape)
+            finally:
+                self.namespace[_local(cause)] = saved
+
+        scale = max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-9)
+        step = NUDGE * np.maximum(np.abs(values), scale * 1e-3)
+        signs = np.sign(effect(values + step) - effect(values - step))
+        signs = signs[np.isfinite(signs)]
+        acting = signs[signs != 0]
+        if acting.size and (acting > 0).all():
+            return "+", False, ""
+        if acting.size and (acting < 0).all():
+            return "-", False, ""
+        if acting.size:
+            majority = "+" if (acting > 0).sum() >= (acting < 0).sum() else "-"
+            return majority, True, "changes direction during the run; the polarity shown holds most of the time"
+        base = effect(values)
+        probes = []
+        for factor in PROBE_FACTORS:
+            changed = np.where(values == 0, factor, values * factor)
+            change = np.sign((effect(changed) - base) * np.sign(changed - values))
+            probes.extend(change[np.isfinite(change) & (change != 0)])
+        if probes and all(p > 0 for p in probes):
+            return "+", True, NO_EFFECT
+        if probes and all(p < 0 for p in probes):
+            return "-", True, NO_EFFECT
+        return "?", True, "no effect found in this run, so its direction is unknown"
+
+
+def model_diagram(model: Model | str | Path, params: dict | None = None, months: float | None = None,
+                  at_time: float | None = None, constants: bool = False,
+                  hide: tuple[str, ...] | list[str] = (), title: str | None = None) -> CausalDiagram:
+    """The stock-and-flow structure of a model as a diagram, polarities estimated from a run.
+
+    `model`: a `Model`, a course model name, or a path to any Vensim (.mdl) or XMILE file.
+    `params`/`months`: the run the polarities are estimated on (defaults: the model's).
+    `at_time`: estimate at that time only, instead of over the whole run. `constants`: also
+    show constants (they never take part in loops). `hide`: variables to leave out, by name.
+    `title`: shown above the diagram (default: the model's name).
+    """
+    if not isinstance(model, Model):
+        model = load_model(model)
+    elements = [e for e in model._elements if e.kind not in ("control",)]
+    by_name = {e.py_name: e for e in elements}
+    hidden = {_known(h, by_name, model) for h in hide}
+    shown_kinds = {"stock", "auxiliary"} | ({"constant", "fixed", "initial"} if constants else set())
+    shown = {e.py_name for e in elements if e.kind in shown_kinds and not e.subscripted} - hidden
+
+    direct: dict[str, dict[str, int]] = {}  # stock -> {flow: +1/-1}
+    for e in elements:
+        if e.kind == "stock":
+            terms: dict[str, int] = {}
+            for name, sign in flow_terms(e.ast.flow):
+                terms[name] = 0 if terms.get(name, sign) != sign else sign
+            direct[e.py_name] = terms
+    flows = {name for terms in direct.values() for name in terms} - set(direct)
+
+    evaluator = _Evaluator(model, model._elements, params, months, at_time)
+    links: list[Link] = []
+    for e in elements:
+        if e.py_name not in shown or not _dynamic(e):
+            continue
+        equation = _equation(e)
+        delayed = isinstance(equation, DELAY_STRUCTURES)
+        for cause in sorted(references(equation)):
+            if cause not in shown:
+                continue
+            sign = direct.get(e.py_name, {}).get(cause, 0)
+            if sign:
+                kind = "inflow" if sign > 0 else "outflow"
+                links.append(Link(cause, e.py_name, "+" if sign > 0 else "-", kind=kind))
+                continue
+            if delayed:  # SMOOTH or DELAY: passes its input on, later; the rest set its timing
+                passes_on = cause in references(equation.input)
+                links.append(Link(cause, e.py_name, "+" if passes_on else "?", delay=passes_on,
+                                  uncertain=not passes_on,
+                                  note="" if passes_on else "sets the delay's timing or start"))
+                continue
+            polarity, uncertain, note = evaluator.polarity(e, cause)
+            links.append(Link(cause, e.py_name, polarity, uncertain=uncertain, note=note))
+    order = {e.py_name: i for i, e in enumerate(elements)}
+    links.sort(key=lambda k: (order[k.target], order[k.source]))
+    used = [e for e in elements if e.py_name in shown]
+    labels = {e.py_name: e.name for e in used}
+    kinds = {e.py_name: ("flow" if e.py_name in flows else
+                         "constant" if e.kind in ("constant", "fixed", "initial") else e.kind) for e in used}
+    units = {e.py_name: e.unit for e in used}
+    default_title = f"Model '{model.name}', drawn from its equations"
+    return CausalDiagram(links, labels, kinds, units, title=default_title if title is None else title)
+
+
+def _known(name: str, by_name: dict[str, Element], model: Model) -> str:
+    from ..models.parsing import snake_case
+
+    key = snake_case(name)
+    if key not in by_name:
+        raise ValueError(f"'{name}' is not a variable of the model '{model.name}'. Variables are: "
+                         f"{', '.join(by_name)}.")
+    return key

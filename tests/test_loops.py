@@ -1,0 +1,183 @@
+"""Finding feedback loops in hand-written diagrams and in models written apart from the course."""
+from __future__ import annotations
+
+import pytest
+
+from cyp_dynamics import find_loops, load_model, model_diagram
+from cyp_dynamics.analysis import causal_diagram, describe_loops
+
+from .conftest import TEST_MODELS
+
+
+def loop_sets(loops) -> dict[frozenset, str]:
+    """Each loop's variables (lower case, as a set) mapped to its polarity."""
+    return {frozenset(v.lower() for v in row.variables): row.polarity for row in loops.itertuples()}
+
+
+# ---- models written for the tests ---------------------------------------------------------
+def test_sir_has_infection_r_depletion_b_and_recovery_b():
+    loops = find_loops(TEST_MODELS / "sir.mdl")
+    assert loop_sets(loops) == {
+        frozenset({"infected", "infections"}): "R",  # more infected, more infections, more infected
+        frozenset({"susceptible", "infections"}): "B",  # infections use up the susceptible
+        frozenset({"infected", "recoveries"}): "B",  # the infected recover
+    }
+    assert not loops.uncertain.any()
+    assert set(loops.loop) == {"R1", "B1", "B2"}
+
+
+def test_sir_flows_and_stocks_are_marked_from_the_integ_equations():
+    diagram = model_diagram(TEST_MODELS / "sir.mdl")
+    kinds = diagram.kinds
+    assert {k for k, v in kinds.items() if v == "stock"} == {"susceptible", "infected", "recovered"}
+    assert {k for k, v in kinds.items() if v == "flow"} == {"infections", "recoveries"}
+    links = diagram.links_table().set_index(["source", "target"])
+    assert links.loc[("Infections", "Susceptible"), ["polarity", "kind"]].tolist() == ["-", "outflow"]
+    assert links.loc[("Infections", "Infected"), ["polarity", "kind"]].tolist() == ["+", "inflow"]
+    assert links.loc[("Susceptible", "Infections"), "polarity"] == "+"
+
+
+def test_tea_cup_has_one_balancing_loop():
+    loops = find_loops(TEST_MODELS / "tea_cup.xmile")
+    assert len(loops) == 1
+    row = loops.iloc[0]
+    assert (row.loop, row.polarity, row.length) == ("B1", "B", 2)
+    assert row.variables == ["Tea temperature", "Heat loss"]
+
+
+def test_constants_never_make_loops_but_can_be_shown():
+    with_constants = model_diagram(TEST_MODELS / "tea_cup.xmile", constants=True)
+    assert "room_temperature" in with_constants.labels
+    link = with_constants.links_table().set_index(["source", "target"]).loc[("Room temperature", "Heat loss")]
+    assert link.polarity == "-"  # a warmer room slows the cooling
+    assert len(find_loops(with_constants)) == 1
+
+
+def test_smooth_passes_its_input_on_with_a_delay_in_a_pysd_only_model():
+    diagram = model_diagram(TEST_MODELS / "smoothing.mdl")  # SMOOTH: runs through pysd
+    link = diagram.links_table().set_index(["source", "target"]).loc[("Demand", "Perceived demand")]
+    assert (link.polarity, link.delay, link.uncertain) == ("+", True, False)
+    assert find_loops(diagram).empty
+
+
+# ---- the course's waiting-list model ------------------------------------------------------
+def test_camhs_waiting_list_has_two_balancing_loops():
+    loops = find_loops(load_model("camhs_waiting_list"))
+    assert loop_sets(loops) == {
+        frozenset({"waiting list", "closures before treatment"}): "B",
+        frozenset({"waiting list", "treatment starts"}): "B",
+    }
+
+
+def test_camhs_treatment_starts_link_is_uncertain_while_capacity_binds():
+    """By default capacity, not the list, limits starts: the list has no effect on them."""
+    diagram = model_diagram("camhs_waiting_list")
+    link = diagram.links_table().set_index(["source", "target"]).loc[("Waiting list", "Treatment starts")]
+    assert (link.polarity, link.uncertain) == ("+", True)
+    assert "no effect" in link.note
+    loops = find_loops(diagram).set_index("name")
+    assert loops.loc["Waiting list → Treatment starts → Waiting list", "uncertain"]
+    assert not loops.loc["Waiting list → Closures before treatment → Waiting list", "uncertain"]
+
+
+def test_camhs_link_is_certain_when_the_list_limits_starts():
+    small_list = {"initial_waiting_list": 0, "referrals_accepted_per_month": 50}
+    diagram = model_diagram("camhs_waiting_list", params=small_list, at_time=0)
+    link = diagram.links_table().set_index(["source", "target"]).loc[("Waiting list", "Treatment starts")]
+    assert (link.polarity, link.uncertain) == ("+", False)
+
+
+def test_at_time_outside_the_run_is_explained():
+    with pytest.raises(ValueError, match="at_time must be within the run"):
+        model_diagram("camhs_waiting_list", at_time=99)
+
+
+def test_hiding_an_unknown_variable_lists_the_variables():
+    with pytest.raises(ValueError, match="not a variable.*waiting_list"):
+        model_diagram("camhs_waiting_list", hide=["waiting lists"])
+
+
+# ---- hand-written diagrams ----------------------------------------------------------------
+FIGURE_EIGHT = """
+waiting list -> closures (+)
+closures -> waiting list (-)
+waiting list -> pressure on staff (+)
+pressure on staff -> staff leaving (+, delay)
+staff leaving -> treatment capacity (-)
+treatment capacity -> waiting list (-)
+"""
+
+
+def test_figure_eight_with_a_shared_variable_gives_two_loops():
+    loops = find_loops(FIGURE_EIGHT)
+    assert loop_sets(loops) == {
+        frozenset({"waiting list", "closures"}): "B",
+        frozenset({"waiting list", "pressure on staff", "staff leaving", "treatment capacity"}): "R",
+    }
+    burnout = loops.set_index("loop").loc["R1"]
+    assert burnout.variables[0] == "waiting list"  # starts where the diagram starts
+    assert burnout.delays == 1 and burnout.length == 4
+
+
+def test_a_diagram_with_no_loops_gives_an_empty_table():
+    loops = find_loops("poverty -> stress (+)\nstress -> referrals (+)")
+    assert loops.empty and list(loops.columns)[:3] == ["loop", "polarity", "variables"]
+    assert "No feedback loops" in describe_loops(loops)
+
+
+def test_tuples_and_text_give_the_same_loops():
+    tuples = [("waiting list", "closures", "+"), ("closures", "waiting list", "-"),
+              ("waiting list", "pressure on staff", "+"), ("pressure on staff", "staff leaving", "+", "delay"),
+              ("staff leaving", "treatment capacity", "-"), ("treatment capacity", "waiting list", "-")]
+    assert find_loops(tuples).equals(find_loops(FIGURE_EIGHT))
+
+
+def test_names_match_ignoring_case_and_spaces():
+    loops = find_loops("Waiting  list -> closures (+)\nclosures -> waiting list (-)")
+    assert len(loops) == 1 and loops.iloc[0].variables == ["Waiting list", "closures"]
+
+
+def test_two_negative_links_make_a_reinforcing_loop():
+    loops = find_loops("early help -> crises (-)\ncrises -> early help funding (-)\n"
+                       "early help funding -> early help (+, delay)")
+    assert loops.iloc[0].polarity == "R" and loops.iloc[0].loop == "R1"
+
+
+def test_extending_a_diagram_adds_loops():
+    base = causal_diagram("waiting list -> closures (+)\nclosures -> waiting list (-)")
+    bigger = base.extended("waiting list -> average wait (+)\naverage wait -> referrals (-)\n"
+                           "referrals -> waiting list (+)")
+    assert len(base.loops()) == 1 and len(bigger.loops()) == 2
+
+
+@pytest.mark.parametrize("text, message", [
+    ("waiting list -> average wait", r"Line 1: .*no polarity in brackets"),
+    ("\n\nwaiting list average wait (+)", r"Line 3: .*no arrow"),
+    ("a -> b (+)\nb -> c -> d (+)", r"Line 2: .*more than one arrow"),
+    ("a -> b (up)", r"Line 1: .*'up' is not a polarity"),
+    ("a -> b (delay)", r"Line 1: .*no polarity"),
+    ("a -> b (+, -)", r"Line 1: .*two polarities"),
+    ("a -> a (+)", r"Line 1: .*points to itself"),
+    (" -> b (+)", r"Line 1: .*no variable name before the arrow"),
+    ("a -> b (+)\na -> b (-)", r"Line 2: .*twice with different polarities"),
+    ("# only a comment", r"no links"),
+    ("   ", r"no links"),
+])
+def test_malformed_lines_say_which_line_and_what_to_write(text, message):
+    with pytest.raises(ValueError, match=message):
+        find_loops(text)
+
+
+@pytest.mark.parametrize("links, message", [
+    ([("a", "b")], r"Link 1: .*\(source, target, polarity\)"),
+    ([("a", "b", "+"), ("b", "a", "plus")], r"Link 2: .*'plus' is not a polarity"),
+    (42, "one link per line"),
+])
+def test_malformed_tuples_are_explained(links, message):
+    with pytest.raises(ValueError, match=message):
+        causal_diagram(links)
+
+
+def test_an_unknown_model_name_is_explained():
+    with pytest.raises(ValueError, match="no course model called"):
+        find_loops("waiting-list-model")

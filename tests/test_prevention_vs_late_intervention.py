@@ -1,0 +1,195 @@
+"""Behaviour of the prevention versus late intervention model (module 04) and its policy ledger."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cyp_dynamics import load_model
+from cyp_dynamics.analysis import load_scenarios, run_scenarios, settles_by
+from cyp_dynamics.course import module04
+
+STOCKS = ["children_well", "children_at_risk", "children_needing_early_help",
+          "children_in_late_intervention"]
+BUDGET_CUT = module04.BUDGET_CUT
+NO_GROWTH = {"need_growth_percent_per_year": 0}
+# Awkward corners: no budget, everything ring-fenced, a huge fund over one year, no portfolio
+# weights, instant and slow effects, a fast-growing need.
+EXTREMES = [
+    {"base_budget": 1e7, "need_growth_percent_per_year": 10},
+    {"ring_fence_percent": 60, "budget_change_percent": -30},
+    {"transition_fund": 1e8, "transition_years": 1, "transition_start_year": 5},
+    {"community_prevention_weight": 0, "school_support_weight": 0, "family_early_help_weight": 0},
+    {"community_prevention_time_to_effect": 0.25, "family_early_help_time_to_effect": 10,
+     "late_intervention_cost_per_child": 150000},
+    {"need_growth_percent_per_year": -5, "base_budget": 2e8},
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("prevention_vs_late_intervention")
+
+
+@pytest.fixture(scope="module")
+def policies(model):
+    return load_scenarios("prevention_vs_late_intervention", model)
+
+
+def _all_parameter_sets(policies):
+    return [policies.parameters(name) for name in policies.names] + EXTREMES
+
+
+def test_runs_fast_engine_in_years(model):
+    run = model.run()
+    assert model.engine == "numpy"
+    assert model.time_unit == "Year" and run.index.name == "year"
+    assert run.index[0] == 0 and run.index[-1] == 30
+
+
+def test_conservation_of_children(model, policies):
+    """Nobody is lost or invented: the four states always add up to the area's children."""
+    for params in _all_parameter_sets(policies):
+        run = model.run(params)
+        total = run[STOCKS].sum(axis=1)
+        expected = params.get("children_and_young_people", 100000)
+        assert np.allclose(total, expected, rtol=1e-9), params
+        assert np.allclose(run.children_in_all_states, expected, rtol=1e-9)
+        assert (run[STOCKS] >= -1e-6).all().all(), params
+
+
+def test_budget_identity(model, policies):
+    """Spend from the budget and fund never exceeds budget plus fund; each pound is in one line."""
+    for params in _all_parameter_sets(policies):
+        run = model.run(params)
+        lines = (run.late_intervention_spend + run.community_prevention_spend
+                 + run.school_support_spend + run.family_early_help_spend)
+        assert np.allclose(lines, run.budget + run.transition_spend, rtol=1e-9), params
+        prevention = run.community_prevention_spend + run.school_support_spend + run.family_early_help_spend
+        assert np.allclose(prevention, run.prevention_spend, rtol=1e-9)
+        assert (run.late_intervention_spend <= run.budget - run.protected_prevention + 1e-6).all()
+        assert (run.late_need_over_budget >= -1e-6).all()
+        assert np.allclose(run.late_intervention_spend + run.late_need_over_budget,
+                           run.cost_of_late_need, rtol=1e-9)
+        # The same holds for every year's totals, which is what the ledger reads.
+        spent = (run.late_intervention_spend_to_date + run.community_prevention_spend_to_date
+                 + run.school_support_spend_to_date + run.family_early_help_spend_to_date).diff().dropna()
+        available = (run.budget_to_date + run.transition_spend_to_date).diff().dropna()
+        assert (spent <= available * (1 + 1e-9)).all()
+        fund = params.get("transition_fund", 0)
+        assert run.transition_spend_to_date.iloc[-1] <= fund * (1 + 1e-9) + 1e-6
+
+
+def test_transition_fund_is_spent_once_and_in_full(model):
+    run = model.run({"transition_fund": 12e6, "transition_start_year": 2, "transition_years": 4})
+    assert run.transition_spend_to_date.iloc[-1] == pytest.approx(12e6)
+    assert run.transition_spend_to_date.loc[2] == 0
+    assert run.transition_spend_to_date.loc[6] == pytest.approx(12e6)
+    assert run.transition_spend.loc[4] == pytest.approx(3e6)
+
+
+def test_defaults_start_in_balance(model):
+    """With need not growing, the calibrated start barely moves for ten years."""
+    run = model.run(NO_GROWTH, 10)
+    for stock in STOCKS:
+        assert run[stock].iloc[-1] == pytest.approx(run[stock].iloc[0], rel=0.01), stock
+    assert run.late_need_over_budget.max() == 0
+
+
+def test_vicious_cycle_cutting_prevention_raises_late_demand_after_a_delay(model):
+    """A lasting budget cut lands on prevention; late demand rises later, and keeps rising."""
+    base = model.run(NO_GROWTH)
+    cut = model.run({**NO_GROWTH, **BUDGET_CUT})
+    assert cut.prevention_share_of_budget.loc[2] < base.prevention_share_of_budget.loc[2] - 3
+    extra = cut.children_in_late_intervention - base.children_in_late_intervention
+    assert 0 <= extra.loc[1] < 0.05 * extra.loc[10]  # hardly anything in the first year
+    assert 0 < extra.loc[2] < extra.loc[5] < extra.loc[10] < extra.loc[20]
+    # Reinforcing: prevention keeps shrinking long after the one-off cut.
+    assert cut.prevention_share_of_budget.loc[10] < cut.prevention_share_of_budget.loc[2] - 5
+    assert cut.prevention_share_of_budget.loc[20] == pytest.approx(0, abs=0.5)
+
+
+def test_ring_fence_breaks_the_cycle(model):
+    """With prevention protected, the same cut barely moves late demand, which settles."""
+    base = model.run(NO_GROWTH)
+    cut = model.run({**NO_GROWTH, **BUDGET_CUT})
+    fenced = model.run({**NO_GROWTH, **BUDGET_CUT, "ring_fence_percent": 26})
+    assert (fenced.prevention_share_of_budget >= 26 - 1e-6).all()
+    rise_without = cut.children_in_late_intervention.iloc[-1] - base.children_in_late_intervention.iloc[-1]
+    rise_with = fenced.children_in_late_intervention.iloc[-1] - base.children_in_late_intervention.iloc[-1]
+    assert rise_with < 0.2 * rise_without
+    assert settles_by(fenced.children_in_late_intervention, 15, tolerance=0.01)
+    assert not settles_by(cut.children_in_late_intervention.loc[:15], 5, tolerance=0.01)
+
+
+def test_prevention_works_only_after_its_time_to_effect(model):
+    slow = model.run({"transition_fund": 20e6, "family_early_help_time_to_effect": 5})
+    fast = model.run({"transition_fund": 20e6, "family_early_help_time_to_effect": 0.25})
+    assert fast.children_in_late_intervention.loc[3] < slow.children_in_late_intervention.loc[3]
+
+
+def test_a_bigger_transition_fund_never_leaves_prevention_worse_off(model):
+    shares = [module04.prevention_share_at_end(fund) for fund in (0, 5, 10, 20, 40)]
+    assert shares == sorted(shares)
+    smallest = module04.smallest_escaping_fund()
+    assert module04.escapes(smallest) and not module04.escapes(smallest - 1)
+
+
+def test_scenarios_cover_at_least_four_policies(model, policies):
+    assert policies.names[0] == "base"
+    assert len(policies.names) >= 5
+    runs = run_scenarios(model, policies)
+    assert len(runs) == len(policies.names)
+
+
+def test_policy_table(policies):
+    table = module04.policy_table()
+    assert list(table.index) == policies.names
+    assert pd.isna(table.loc["base", "break_even_year"])
+    assert table.loc["base", "extra_cost_gbp_m"] == 0
+    # Every policy keeps more children out of late intervention than today's path.
+    assert (table.drop(index=["base", "budget_cut"]).children_helped > 0).all()
+    assert table.loc["budget_cut", "children_helped"] < 0
+    # A ring-fence holds prevention's share; today's path lets it collapse.
+    assert table.loc["ring_fence_today", "prevention_share_at_end_percent"] == pytest.approx(26, abs=0.5)
+    assert table.loc["base", "prevention_share_at_end_percent"] < 5
+
+
+def test_policy_ledger_lines_add_up_to_budget_fund_and_overspend(model):
+    run = model.run({"transition_fund": 15e6, "ring_fence_percent": 26})
+    ledger = module04.policy_ledger(run)
+    by_hand = (run.budget_to_date + run.transition_spend_to_date
+               + run.late_need_over_budget_to_date).diff().dropna().to_numpy()
+    assert np.allclose(ledger["total"].to_numpy(), by_hand, rtol=1e-9)
+
+
+@pytest.mark.parametrize("check, right", [
+    (module04.check_late_share, lambda: module04.late_share_of_total_2015_16()),
+    (module04.check_share_of_increase, lambda: "B"),
+    (module04.check_cut_prediction, lambda: 100),
+    (module04.check_transition_fund, lambda: module04.smallest_escaping_fund()),
+    (module04.check_break_even, lambda: module04.fund_break_even_year()),
+    (module04.check_portfolio, lambda: {"community_prevention_weight": 0.1, "school_support_weight": 0.3,
+                                        "family_early_help_weight": 0.6}),
+    (module04.check_lived_experience_lever, lambda: "C"),
+])
+def test_exercise_checks(check, right):
+    assert check(right()).passed
+    assert not check(...).passed
+    assert not check("not an answer at all").passed  # never raises
+
+
+def test_wrong_answers_get_feedback():
+    assert not module04.check_late_share(0.74).passed
+    assert "percentage" in module04.check_late_share(0.74).message
+    assert not module04.check_share_of_increase("A").passed
+    assert not module04.check_transition_fund(1).passed
+    assert not module04.check_transition_fund(15_000_000).passed
+    assert not module04.check_portfolio({"community_prevention_weight": 1, "school_support_weight": 0,
+                                         "family_early_help_weight": 0}).passed
+
+
+@pytest.mark.parametrize("policy", ["base", "fund_and_ring_fence", "budget_cut"])
+def test_fast_engine_agrees_with_pysd(model, policies, policy):
+    params = policies.parameters(policy)
+    pd.testing.assert_frame_equal(model.run(params), model.run_with_pysd(params), rtol=1e-9, atol=1e-6)
