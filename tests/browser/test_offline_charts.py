@@ -57,6 +57,7 @@ COURSE_NOTEBOOKS = [
     "modules/02-stocks-and-flows/02-stocks-and-flows.ipynb",
     "modules/03-feedback-and-delays/03-feedback-and-delays.ipynb",
     "modules/04-prevention-vs-late-intervention/04-prevention-vs-late-intervention.ipynb",
+    "modules/05-child-poverty-and-inequalities/05-child-poverty-and-inequalities.ipynb",
 ]
 #: Repository folders copied next to the notebooks so relative paths keep working.
 COURSE_DIRS = ("course", "modules", "datasets")

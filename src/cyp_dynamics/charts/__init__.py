@@ -72,7 +72,12 @@ def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
     """Axis titles with units for a model's outputs; ValueError naming any unknown output."""
     model.check_outputs(outputs)
     variables = model.variables
-    return {o: axis_title(variables.loc[o, "label"], variables.loc[o, "unit"]) for o in outputs}
+    titles = {}
+    for output in outputs:  # a subscripted column keeps its element: 'Poverty share [coastal]'
+        name, bracket, element = output.partition("[")
+        label = variables.loc[name, "label"] + (f" [{element}" if bracket else "")
+        titles[output] = axis_title(label, variables.loc[name, "unit"])
+    return titles
 
 
 def tidy_runs(runs: dict[str, pd.DataFrame], outputs: list[str]) -> list[dict[str, Any]]:
@@ -139,5 +144,7 @@ def plot_runs(
                       subtitle, data=tidy_runs(runs, outputs))
 
 
+from .groups import gap_chart, stacked_areas  # noqa: E402  (needs alt and the theme above)
+
 __all__ = ["PALETTE", "axis_title", "house_theme", "output_titles", "plot_runs", "runs_chart",
-           "tidy_runs"]
+           "tidy_runs", "gap_chart", "stacked_areas"]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .model import Model
 from .parsing import snake_case
+from .subscripts import by_element, tidy_elements
 
 MODEL_SUFFIXES = (".mdl", ".xmile", ".stmx")
 
@@ -53,6 +54,12 @@ COURSE_MODELS: dict[str, tuple[str, str]] = {
         "04 prevention versus late intervention",
         "Children moving from well to at risk, early help and late intervention; one budget "
         "that funds late intervention first, so prevention is squeezed (a vicious cycle).",
+    ),
+    "child_poverty_and_health": (
+        "05 child poverty and inequalities",
+        "Children in three places ageing through four age bands and moving in and out of "
+        "poverty, with Year 6 obesity, mental-health difficulties and CAMHS referrals that "
+        "follow time spent in poverty.",
     ),
 }
 
@@ -104,4 +111,4 @@ def load_model(name_or_path: str | Path) -> Model:
     return _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), name, description)
 
 
-__all__ = ["Model", "list_models", "load_model", "models_folder"]
+__all__ = ["Model", "list_models", "load_model", "models_folder", "by_element", "tidy_elements"]

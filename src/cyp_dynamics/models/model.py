@@ -19,6 +19,17 @@ from .pysd_cache import load_pysd_model
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
 
 
+def column_name(pysd_column: str) -> str:
+    """A run's column for a pysd column: snake_case, subscripts kept, e.g. 'poverty_share[coastal]'."""
+    base, bracket, subscripts = pysd_column.partition("[")
+    return snake_case(base) + (f"[{subscripts.replace(' ', '')}" if bracket else "")
+
+
+def output_of(column: str) -> str:
+    """The output a run's column belongs to: 'poverty_share[coastal]' -> 'poverty_share'."""
+    return column.partition("[")[0]
+
+
 def _missing(value: float | None) -> bool:
     return value is None or value != value  # None or NaN: no limit declared
 
@@ -176,7 +187,8 @@ class Model:
 
     def check_outputs(self, outputs: list[str]) -> list[str]:
         """`outputs` unchanged if every name is an output of the model; else ValueError."""
-        unknown = [o for o in outputs if o not in self._outputs]
+        # A subscripted output's columns ('poverty_share[coastal]') count as that output.
+        unknown = [o for o in outputs if o not in self._outputs and output_of(o) not in self._outputs]
         if unknown:
             raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(self._outputs)}.")
         return list(outputs)
@@ -240,10 +252,17 @@ class Model:
         # A fresh load each time, and every constant passed, so no run inherits another's values.
         model = load_pysd_model(self.path)
         result = model.run(params=values, return_columns=self.outputs, final_time=final_time)
-        result.columns = [snake_case(c) for c in result.columns]
+        result.columns = [column_name(c) for c in result.columns]
         result.index = result.index.astype(float)
         result.index.name = self.index_name
-        return result[self.outputs]
+        # Subscripted outputs give one column per element, e.g. 'poverty_share[coastal]',
+        # kept in pysd's element order and grouped in the order of `outputs`.
+        order = {name: i for i, name in enumerate(self.outputs)}
+        columns = [c for c in result.columns if output_of(c) in order]
+        missing = set(order) - {output_of(c) for c in columns}
+        if missing:  # as strict as selecting result[self.outputs] was before subscripts
+            raise KeyError(f"pysd returned no column for output(s) {sorted(missing)}.")
+        return result[sorted(columns, key=lambda c: order[output_of(c)])]
 
     def simulate_many(self, samples: pd.DataFrame, final_time: float | None = None) -> pd.DataFrame:
         """Run every row of `samples` (complete, already checked parameter values) at once.
