@@ -41,9 +41,9 @@ test-fast: setup
 notebooks: setup
 	$(BIN)/python -m cyp_dynamics.course.build
 
-## benchmark: print the speed figures for the CAMHS waiting-list model
+## benchmark: print the speed figures of every benchmark script in benchmarks/
 benchmark: setup
-	$(BIN)/python benchmarks/bench_camhs_waiting_list.py
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 ## report: run every notebook in a fresh kernel and print its times
 report: setup
