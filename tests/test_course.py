@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cyp_dynamics.course import build, module02
-from cyp_dynamics.course.feedback import NOT_ANSWERED, give_feedback
+from cyp_dynamics.course.feedback import NOT_ANSWERED, as_choice, choice_feedback, give_feedback
 from cyp_dynamics.analysis import CheckResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +94,17 @@ def test_module02_answers_come_from_the_model():
     assert module02.check_prediction(2000).passed  # any prediction is welcome
     assert "the model gives" in module02.check_prediction(2000).message
     assert isinstance(module02.check_prediction("x"), CheckResult)
+
+
+def test_multiple_choice_feedback_reads_letters_kindly(capsys):
+    choices = {"A": "one", "B": "two", "C": "three"}
+    assert [as_choice(text, choices) for text in ("b", " B ", "B: two")] == ["B", "B", "B"]
+    reasons = {"A": "A's reason.", "C": "C's reason."}
+    assert choice_feedback("b", choices, "B", "Right.", reasons).passed
+    wrong = choice_feedback("c", choices, "B", "Right.", reasons, verdict="goes too far")
+    assert not wrong.passed and wrong.message == "C goes too far: C's reason."
+    unknown = choice_feedback("D", choices, "B", "Right.", reasons)  # never raises
+    assert not unknown.passed and "choose one of A, B, C" in unknown.message
+    unanswered = choice_feedback(..., choices, "B", "Right.", reasons)
+    assert unanswered.message == NOT_ANSWERED
+    assert '"A", "B", "C"' in capsys.readouterr().out

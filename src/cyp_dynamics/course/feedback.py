@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from numbers import Real
+from typing import Any, Callable, Mapping
 
 from ..analysis.checks import CheckResult
 
@@ -58,3 +59,38 @@ def assert_correct(result: CheckResult) -> None:
     """For solution notebooks: stop with the check's message if a worked answer is wrong."""
     if not result.passed:
         raise AssertionError(f"The worked solution fails its own check: {result.message}")
+
+
+# ---- reading a trainee's answer (used inside checks; errors become friendly feedback) -------
+def as_number(answer: Any, example: str = "25") -> float:
+    """`answer` as a float; ValueError (shown as feedback) if it is not a number."""
+    if isinstance(answer, bool) or not isinstance(answer, Real):
+        raise ValueError(f"the answer should be a number, like {example}, not {answer!r}.")
+    return float(answer)
+
+
+def relative_gap(answer: float, truth: float) -> float:
+    """How far `answer` is from `truth`, as a fraction of `truth` (0.05 means 5%)."""
+    return abs(answer - truth) / max(abs(truth), 1e-9)
+
+
+def as_choice(answer: Any, choices: Mapping[str, str]) -> str:
+    """The letter a trainee chose ("b", " B " and "B: ..." all give "B"); ValueError if none."""
+    letter = str(answer).strip().upper()[:1]
+    if letter not in choices:
+        raise ValueError(f"choose one of {', '.join(choices)} (you wrote {answer!r}).")
+    return letter
+
+
+def choice_feedback(answer: Any, choices: Mapping[str, str], correct: str, praise: str,
+                    reasons: Mapping[str, str], verdict: str = "cannot be right") -> CheckResult:
+    """Feedback on a multiple-choice answer: `praise` if right, else the chosen letter's reason."""
+
+    def check(value: Any) -> CheckResult:
+        letter = as_choice(value, choices)
+        if letter == correct:
+            return CheckResult(True, praise)
+        return CheckResult(False, f"{letter} {verdict}: {reasons[letter]}")
+
+    letters = ", ".join(f'"{letter}"' for letter in choices)
+    return give_feedback(answer, check, f"Replace `...` with one of {letters}, then run the cell.")

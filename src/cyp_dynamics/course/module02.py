@@ -7,12 +7,11 @@ the model file if its defaults are revised.
 
 from __future__ import annotations
 
-from numbers import Real
 from typing import Any
 
 from ..analysis.checks import CheckResult, at_or_below
 from ..models import load_model
-from .feedback import give_feedback
+from .feedback import as_number, choice_feedback, give_feedback, relative_gap
 
 MODEL = "camhs_waiting_list"
 REFERRAL_RISE = {"referral_change_percent": 10, "referral_change_month": 12}
@@ -20,14 +19,8 @@ CLEAR_BY_MONTH = 24
 LEAVE = {"clinicians_on_leave": 1, "leave_start_month": 6, "leave_length": 12}
 
 
-def _number(answer: Any) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, Real):
-        raise ValueError(f"the answer should be a number, like 2500, not {answer!r}.")
-    return float(answer)
 
 
-def _relative_gap(answer: float, truth: float) -> float:
-    return abs(answer - truth) / max(abs(truth), 1e-9)
 
 
 # ---- exercise 1: predict, then run ---------------------------------------------------------
@@ -40,8 +33,8 @@ def check_prediction(predicted_waiting_list: Any) -> CheckResult:
     """Exercise 1: any numeric prediction passes; the feedback says how close it was."""
 
     def check(answer: Any) -> CheckResult:
-        guess, truth = _number(answer), referral_rise_result()
-        gap = _relative_gap(guess, truth)
+        guess, truth = as_number(answer), referral_rise_result()
+        gap = relative_gap(guess, truth)
         verdict = ("Very close!" if gap <= 0.05 else "In the right area." if gap <= 0.15
                    else "Quite far off, which is normal: stocks are hard to predict by intuition.")
         return CheckResult(True, f"You predicted {guess:,.0f}; the model gives {truth:,.0f} "
@@ -76,7 +69,7 @@ def check_clinicians_to_clear(clinicians: Any) -> CheckResult:
     """Exercise 2: passes if the answer clears the list by month 24; says if fewer would do."""
 
     def check(answer: Any) -> CheckResult:
-        fte = _number(answer)
+        fte = as_number(answer)
         run = load_model(MODEL).run({"clinicians": fte})
         cleared = at_or_below(run.waiting_list, clear_target(), by=CLEAR_BY_MONTH)
         if not cleared:
@@ -96,10 +89,10 @@ def check_littles_law(wait_in_weeks: Any) -> CheckResult:
     """Exercise 3: the wait at month 36 of the default run, by Little's law, within 2%."""
 
     def check(answer: Any) -> CheckResult:
-        value = _number(answer)
+        value = as_number(answer)
         run = load_model(MODEL).run()
         truth = float(run.average_wait_in_weeks.loc[36])
-        if _relative_gap(value, truth) <= 0.02:
+        if relative_gap(value, truth) <= 0.02:
             return CheckResult(True, f"{value:.1f} weeks: that is Little's law at work.")
         return CheckResult(False, f"You have {value:.1f} weeks; Little's law gives about "
                                   f"{truth:.0f}.")
@@ -131,8 +124,8 @@ def check_leave_backlog(extra_children: Any) -> CheckResult:
     """Exercise 4: the extra children on the list at month 36, within 5%."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer), leave_backlog()
-        if _relative_gap(value, truth) <= 0.05:
+        value, truth = as_number(answer), leave_backlog()
+        if relative_gap(value, truth) <= 0.05:
             return CheckResult(True, f"About {truth:.0f} extra children are still waiting at "
                                      "month 36, long after the clinician came back.")
         return CheckResult(False, f"You have {value:,.0f}; the model gives about {truth:.0f}.")
@@ -153,16 +146,10 @@ WHY_CHOICES = {
 
 def check_why_backlog_stays(choice: Any) -> CheckResult:
     """Exercise 5: multiple choice; A is right."""
-
-    def check(answer: Any) -> CheckResult:
-        letter = str(answer).strip().upper()[:1]
-        if letter not in WHY_CHOICES:
-            raise ValueError(f"choose one of {', '.join(WHY_CHOICES)} (you wrote {answer!r}).")
-        if letter == "A":
-            return CheckResult(True, "A stock only falls when its outflow exceeds its inflow. "
-                                     "Restoring capacity restores the balance, not the level.")
-        reasons = {"B": "referrals do not change in this experiment.",
-                   "C": "with closures at zero the extra children stay for good (look at the chart)."}
-        return CheckResult(False, f"{letter} cannot be right: {reasons[letter]}")
-
-    return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+    return choice_feedback(
+        choice, WHY_CHOICES, correct="A",
+        praise="A stock only falls when its outflow exceeds its inflow. "
+               "Restoring capacity restores the balance, not the level.",
+        reasons={"B": "referrals do not change in this experiment.",
+                 "C": "with closures at zero the extra children stay for good (look at the chart)."},
+    )

@@ -7,7 +7,6 @@ defaults are revised. Every check shows feedback and never raises.
 from __future__ import annotations
 
 from functools import lru_cache
-from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -18,7 +17,7 @@ from ..analysis.scenarios import load_scenarios, run_scenarios
 from ..analysis.thresholds import Threshold, find_threshold
 from ..data import load_dataset
 from ..models import load_model
-from .feedback import give_feedback
+from .feedback import as_choice, as_number, choice_feedback, give_feedback
 
 MODEL = "camhs_system"
 
@@ -139,17 +138,8 @@ def national_calibration() -> CalibrationResult:
 
 
 # ---- exercise helpers ------------------------------------------------------------------------
-def _number(answer: Any) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, Real):
-        raise ValueError(f"the answer should be a number, not {answer!r}.")
-    return float(answer)
 
 
-def _letter(answer: Any, choices: dict[str, str]) -> str:
-    letter = str(answer).strip().upper()[:1]
-    if letter not in choices:
-        raise ValueError(f"choose one of {', '.join(choices)} (you wrote {answer!r}).")
-    return letter
 
 
 def scenario_runs(months: float = 60) -> dict[str, pd.DataFrame]:
@@ -163,7 +153,7 @@ def check_burnout_polarity(answer: Any) -> CheckResult:
     """Exercise 1: 'R' (reinforcing) or 'B' (balancing) for the burnout loop; R is right."""
 
     def check(value: Any) -> CheckResult:
-        letter = _letter(value, {"R": "", "B": ""})
+        letter = as_choice(value, {"R": "", "B": ""})
         if letter == "R":
             return CheckResult(True, "Reinforcing: a change in waits comes back round the loop as a "
                                      "bigger change in the same direction.")
@@ -188,7 +178,7 @@ def check_late_hiring(extra_crises: Any) -> CheckResult:
     """Exercise 2: extra crisis presentations by month 60 from hiring a year later, within 5%."""
 
     def check(value: Any) -> CheckResult:
-        guess, truth = _number(value), late_hiring_extra_crises()
+        guess, truth = as_number(value), late_hiring_extra_crises()
         if abs(guess - truth) <= 0.05 * abs(truth):
             return CheckResult(True, f"About {truth:,.0f} more crisis presentations per 100,000 "
                                      "children: the price of a year's delay, paid long after it.")
@@ -211,17 +201,14 @@ REBOUND_CHOICES = {
 
 def check_rebound(choice: Any) -> CheckResult:
     """Exercise 3: why the list returns after temporary capacity; A is right."""
-
-    def check(value: Any) -> CheckResult:
-        letter = _letter(value, REBOUND_CHOICES)
-        if letter == "A":
-            return CheckResult(True, "Right. Temporary capacity treats the symptom (the list) while "
-                                     "the demand and capacity that set its level are unchanged.")
-        reasons = {"B": "referrals made do not depend on the list in this model (look at the run).",
-                   "C": "clinicians do not change in this scenario (look at the run)."}
-        return CheckResult(False, f"{letter} cannot be it: {reasons[letter]}")
-
-    return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+    return choice_feedback(
+        choice, REBOUND_CHOICES, correct="A",
+        praise="Right. Temporary capacity treats the symptom (the list) while "
+               "the demand and capacity that set its level are unchanged.",
+        reasons={"B": "referrals made do not depend on the list in this model (look at the run).",
+                 "C": "clinicians do not change in this scenario (look at the run)."},
+        verdict="cannot be it",
+    )
 
 
 # ---- exercise 4 and 5: tipping point -------------------------------------------------------
@@ -229,7 +216,7 @@ def check_low_state_start(initial_severe_share: Any) -> CheckResult:
     """Exercise 4: a starting severe share from which the service settles with the short list."""
 
     def check(value: Any) -> CheckResult:
-        share = _number(value)
+        share = as_number(value)
         if not 0 <= share <= 1:
             raise ValueError("a share is between 0 and 1 (0.3 means 30%).")
         if ends_in_low_state(share):
@@ -247,7 +234,7 @@ def check_threshold(threshold: Any) -> CheckResult:
     """Exercise 5: the tipping point (starting severe share) within 0.01."""
 
     def check(value: Any) -> CheckResult:
-        guess, truth = _number(value), bistability_threshold().value
+        guess, truth = as_number(value), bistability_threshold().value
         if abs(guess - truth) <= 0.01:
             return CheckResult(True, f"The tipping point is near {truth:.3f}: a few percentage points "
                                      "either side decide which future the service has.")
@@ -270,14 +257,11 @@ CALIBRATION_CHOICES = {
 
 def check_calibration_meaning(choice: Any) -> CheckResult:
     """Exercise 6: what a good calibration shows; B is right."""
-
-    def check(value: Any) -> CheckResult:
-        letter = _letter(value, CALIBRATION_CHOICES)
-        if letter == "B":
-            return CheckResult(True, "A fit is a necessary check, not a proof. The standard errors "
-                                     "and correlations show how loosely the data pin the values down.")
-        reasons = {"A": "deterioration and burnout were not fitted, and the data say nothing about them.",
-                   "C": "look at the standard errors and correlations: the values are uncertain."}
-        return CheckResult(False, f"{letter} goes too far: {reasons[letter]}")
-
-    return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+    return choice_feedback(
+        choice, CALIBRATION_CHOICES, correct="B",
+        praise="A fit is a necessary check, not a proof. The standard errors "
+               "and correlations show how loosely the data pin the values down.",
+        reasons={"A": "deterioration and burnout were not fitted, and the data say nothing about them.",
+                 "C": "look at the standard errors and correlations: the values are uncertain."},
+        verdict="goes too far",
+    )

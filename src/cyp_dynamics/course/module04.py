@@ -9,7 +9,6 @@ model and the cited datasets, never from typed-in numbers, and never raise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ from ..analysis.ledger import break_even_year, cost_ledger, cost_per_child_helpe
 from ..analysis.scenarios import load_scenarios
 from ..data.datasets import figure
 from ..models import load_model
-from .feedback import give_feedback
+from .feedback import as_choice, as_number, choice_feedback, give_feedback, relative_gap
 
 MODEL = "prevention_vs_late_intervention"
 DATASET = "cyp_spending_prevention_late_intervention"
@@ -37,21 +36,10 @@ TRANSITION = {"transition_start_year": 0, "transition_years": 3}
 PORTFOLIO = ("community_prevention_weight", "school_support_weight", "family_early_help_weight")
 
 
-def _number(answer: Any, example: str = "25") -> float:
-    if isinstance(answer, bool) or not isinstance(answer, Real):
-        raise ValueError(f"the answer should be a number, like {example}, not {answer!r}.")
-    return float(answer)
 
 
-def _gap(answer: float, truth: float) -> float:
-    return abs(answer - truth) / max(abs(truth), 1e-9)
 
 
-def _choice(answer: Any, choices: Mapping[str, str]) -> str:
-    letter = str(answer).strip().upper()[:1]
-    if letter not in choices:
-        raise ValueError(f"choose one of {', '.join(choices)} (you wrote {answer!r}).")
-    return letter
 
 
 # ---- the ledger for this model ---------------------------------------------------------------
@@ -108,7 +96,7 @@ def check_late_share(percent: Any) -> CheckResult:
     """Exercise 1: late intervention's share of the 2015/16 total, within 1 percentage point."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer, "74"), late_share_of_total_2015_16()
+        value, truth = as_number(answer, "74"), late_share_of_total_2015_16()
         if abs(value - truth) <= 1:
             return CheckResult(True, f"{truth:.0f}% of the total went on late intervention in 2015/16.")
         if value <= 1:
@@ -130,17 +118,14 @@ SHARE_CHOICES = {
 
 def check_share_of_increase(choice: Any) -> CheckResult:
     """Exercise 2: multiple choice; B is right."""
-
-    def check(answer: Any) -> CheckResult:
-        letter = _choice(answer, SHARE_CHOICES)
-        if letter == "B":
-            return CheckResult(True, "It is a share of the increase (about GBP 800m), not of the "
-                                     "total and not a growth rate.")
-        reasons = {"A": "that would be a share of the total; the 81% is a share of the rise.",
-                   "C": "that would be a growth rate; total spending rose by about 8% that year."}
-        return CheckResult(False, f"{letter} is a common misreading: {reasons[letter]}")
-
-    return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+    return choice_feedback(
+        choice, SHARE_CHOICES, correct="B",
+        praise="It is a share of the increase (about GBP 800m), not of the "
+               "total and not a growth rate.",
+        reasons={"A": "that would be a share of the total; the 81% is a share of the rise.",
+                 "C": "that would be a growth rate; total spending rose by about 8% that year."},
+        verdict="is a common misreading",
+    )
 
 
 # ---- exercise 3: predict the vicious cycle -------------------------------------------------------
@@ -155,8 +140,8 @@ def check_cut_prediction(predicted_extra_children: Any) -> CheckResult:
     """Exercise 3: any numeric prediction passes; the feedback says how close it was."""
 
     def check(answer: Any) -> CheckResult:
-        guess, truth = _number(answer, "100"), extra_late_children_after_cut()
-        verdict = ("Very close!" if _gap(guess, truth) <= 0.15 else
+        guess, truth = as_number(answer, "100"), extra_late_children_after_cut()
+        verdict = ("Very close!" if relative_gap(guess, truth) <= 0.15 else
                    "Your guess was low: the loop keeps adding children year after year." if guess < truth
                    else "Your guess was high.")
         return CheckResult(True, f"You predicted {guess:,.0f}; the model gives {truth:,.0f} extra "
@@ -191,7 +176,7 @@ def check_transition_fund(fund_gbp_m: Any) -> CheckResult:
     """Exercise 4: passes if the fund (GBP m) escapes; says how close to the smallest it is."""
 
     def check(answer: Any) -> CheckResult:
-        fund = _number(answer, "12")
+        fund = as_number(answer, "12")
         if fund > 100:
             raise ValueError(f"give the fund in millions of pounds (for GBP 12m type 12), not {fund:,.0f}.")
         share = prevention_share_at_end(fund)
@@ -220,7 +205,7 @@ def check_break_even(year: Any) -> CheckResult:
     """Exercise 5: the break-even year read from the ledger, exactly."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer, "20"), fund_break_even_year()
+        value, truth = as_number(answer, "20"), fund_break_even_year()
         if truth is not None and value == truth:
             return CheckResult(True, f"Year {truth}: from then on the fund has paid for itself, "
                                      "even at the Green Book's 3.5% discount rate.")
@@ -268,7 +253,7 @@ def check_lived_experience_lever(choice: Any) -> CheckResult:
     """Exercise 7: 'incorporating lived experience' has no lever in the model; C is right."""
 
     def check(answer: Any) -> CheckResult:
-        letter = _choice(answer, RECOMMENDATION_CHOICES)
+        letter = as_choice(answer, RECOMMENDATION_CHOICES)
         if letter == "C":
             return CheckResult(True, "Right: the model cannot show what young people's voices change. "
                                      "Say so when you present it, and ask them what it leaves out.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ from ..analysis.checks import CheckResult
 from ..charts import alt, gap_chart, output_titles, runs_chart, stacked_areas, tidy_runs
 from ..data import load_dataset
 from ..models import by_element, load_model, tidy_elements
-from .feedback import give_feedback
+from .feedback import as_number, choice_feedback, give_feedback, relative_gap
 
 MODEL = "child_poverty_and_health"
 PLACES = {"coastal": "Coastal district", "inner_city": "Inner-city borough",
@@ -139,14 +138,8 @@ def compare_policies(names: Sequence[str] = ("base", "income_package", "early_ye
 
 
 # ---- exercise checks ------------------------------------------------------------------------
-def _number(answer: Any) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, Real):
-        raise ValueError(f"the answer should be a number, like 25, not {answer!r}.")
-    return float(answer)
 
 
-def _gap(answer: float, truth: float) -> float:
-    return abs(answer - truth) / max(abs(truth), 1e-9)
 
 
 def exits_up_share_2040() -> float:
@@ -158,7 +151,7 @@ def check_prediction(predicted_percent: Any) -> CheckResult:
     """Exercise 1: any numeric prediction passes; the feedback says how close it was."""
 
     def check(answer: Any) -> CheckResult:
-        guess, truth = _number(answer), exits_up_share_2040()
+        guess, truth = as_number(answer), exits_up_share_2040()
         base = float(run()["poverty_share_percent[uk_average]"].loc[END_YEAR])
         verdict = ("Very close!" if abs(guess - truth) <= 0.5 else
                    "In the right area." if abs(guess - truth) <= 1.5 else
@@ -180,7 +173,7 @@ def check_obesity_delay(years: Any) -> CheckResult:
     """Exercise 2: the half-response time of Year 6 obesity, within a year."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer), obesity_delay_years()
+        value, truth = as_number(answer), obesity_delay_years()
         if abs(value - truth) <= 1:
             return CheckResult(True, f"About {truth:.1f} years: poverty falls first, then the share "
                                      "of children with long spells, then obesity catches up.")
@@ -203,8 +196,8 @@ def check_inner_city_share(percent: Any) -> CheckResult:
     """Exercise 3: the inner city's share in 2040 with the UK's entry rate, within 2%."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer), inner_city_share_with_uk_entry_rate()
-        if _gap(value, truth) <= 0.02:
+        value, truth = as_number(answer), inner_city_share_with_uk_entry_rate()
+        if relative_gap(value, truth) <= 0.02:
             return CheckResult(True, f"{truth:.1f}%: still above the UK-average place, because its "
                                      "households also leave poverty less often.")
         return CheckResult(False, f"You have {value:.1f}%; the model gives about {truth:.0f}%.")
@@ -225,8 +218,8 @@ def check_shock_legacy(points: Any) -> CheckResult:
     """Exercise 5: the shock's legacy in 2030, in percentage points, within 10%."""
 
     def check(answer: Any) -> CheckResult:
-        value, truth = _number(answer), shock_legacy_points()
-        if _gap(value, truth) <= 0.10:
+        value, truth = as_number(answer), shock_legacy_points()
+        if relative_gap(value, truth) <= 0.10:
             return CheckResult(True, f"About {truth:.2f} points, six years after the shock ended: "
                                      "spells that began in the shock became persistent.")
         return CheckResult(False, f"You have {value:.2f}; the model gives about {truth:.2f} points.")
@@ -247,18 +240,12 @@ WHY_CHOICES = {
 
 def check_why_gap_persists(choice: Any) -> CheckResult:
     """Exercise 4: multiple choice; A is right."""
-
-    def check(answer: Any) -> CheckResult:
-        letter = str(answer).strip().upper()[:1]
-        if letter not in WHY_CHOICES:
-            raise ValueError(f"choose one of {', '.join(WHY_CHOICES)} (you wrote {answer!r}).")
-        if letter == "A":
-            return CheckResult(True, "The structure is shared; the local rates are not. Closing "
-                                     "a gap needs levers aimed at what differs between places.")
-        reasons = {"B": "shares do not depend on the number of children: try changing "
-                        "inner_city_children and the share does not move.",
-                   "C": "in this model the inner city's share falls by about as many points as the "
-                        "UK-average place's, or more (look at the gap chart)."}
-        return CheckResult(False, f"{letter} cannot be right: {reasons[letter]}")
-
-    return give_feedback(choice, check, "Replace `...` with \"A\", \"B\" or \"C\", then run the cell.")
+    return choice_feedback(
+        choice, WHY_CHOICES, correct="A",
+        praise="The structure is shared; the local rates are not. Closing "
+               "a gap needs levers aimed at what differs between places.",
+        reasons={"B": "shares do not depend on the number of children: try changing "
+                      "inner_city_children and the share does not move.",
+                 "C": "in this model the inner city's share falls by about as many points as the "
+                      "UK-average place's, or more (look at the gap chart)."},
+    )
