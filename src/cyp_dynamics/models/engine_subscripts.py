@@ -32,7 +32,14 @@ def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), shape)
 
 
-SUBSCRIPT_HELPERS = dict(HELPERS, _full=_full)
+def _at(t: Any, ranges: int) -> Any:
+    """Time lined up with values over `ranges` ranges: a float in a run, one row per saved time
+    when equations are evaluated on a whole run (as the diagram tools do)."""
+    return np.reshape(t, (-1,) + (1,) * ranges)
+
+
+SUBSCRIPT_HELPERS = dict(HELPERS, _full=_full, _at=_at)
+TIME_FUNCTIONS = ("step", "pulse", "ramp")  # their code starts '_step(t, ...'
 
 
 def variable_ranges(element: Element, ranges: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -84,8 +91,20 @@ class SubscriptCompiler(_Compiler):
         self.context = context
         return self.compile(node)
 
+    def _time(self) -> str:
+        return f"_at(t, {len(self.context)})" if self.context else "t"
+
+    def _call(self, node: Any) -> str:
+        code = super()._call(node)
+        name = node.function.reference
+        if name in TIME_FUNCTIONS and name not in self.lookups:
+            code = code.replace(f"_{name}(t, ", f"_{name}({self._time()}, ", 1)
+        return code
+
     def _expr(self, node: Any) -> str:
-        if isinstance(node, ae.ReferenceStructure) and node.reference != "time":
+        if isinstance(node, ae.ReferenceStructure) and node.reference == "time":
+            return self._time()
+        if isinstance(node, ae.ReferenceStructure):
             return self._reference(node)
         if isinstance(node, np.ndarray):
             return self._array(node)
@@ -261,9 +280,12 @@ def compile_subscripted(elements: list[Element], ranges: dict[str, tuple[str, ..
         raise ValueError(f"The model refers to variables it does not define: {sorted(missing)}")
 
     state_like = {e.py_name for e in stocks + initials}
-    init_order = [n for n in _order({k: v - fixed for k, v in init_deps.items()}) if n in init_code]
     run_nodes = {k: v - fixed - state_like for k, v in run_deps.items()}
-    run_order = [n for n in _order(run_nodes) if n in code and n not in state_like]
+    try:
+        init_order = [n for n in _order({k: v - fixed for k, v in init_deps.items()}) if n in init_code]
+        run_order = [n for n in _order(run_nodes) if n in code and n not in state_like]
+    except ValueError:  # variables that feed each other element by element (no element loop)
+        raise UnsupportedModel("variables that depend on each other element by element") from None
     run_order = [n for n in run_order if not n.startswith("d_")] + ["d_" + e.py_name for e in stocks]
 
     outputs = [e.py_name for e in stocks + auxiliaries + initials]
