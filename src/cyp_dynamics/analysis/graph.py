@@ -78,7 +78,14 @@ def _equation(element: Element) -> Any:
 
 
 def _dynamic(element: Element) -> bool:
-    return element.kind in ("stock", "auxiliary")
+    return element.kind in ("stock", "auxiliary") and not _constant_list(element)
+
+
+def _constant_list(element: Element) -> bool:
+    """A subscripted variable given as numbers only (e.g. `5, 6, 5, 2`): a constant to the reader."""
+    return element.subscripted and all(
+        isinstance(ast, (int, float, np.ndarray)) and not isinstance(ast, bool)
+        for _, ast in element.components)
 
 
 class _Evaluator:
@@ -134,7 +141,7 @@ class _Evaluator:
 
     def _exec(self, lines: list[str]) -> None:
         self.namespace.update({f"_tab_{k}": v for k, v in self.compiler.tables.items()})
-        self.namespace.update(self.compiler.arrays)
+        self.namespace.update(getattr(self.compiler, "arrays", {}))
         exec("\n".join(lines), self.namespace)  # noqa: S102 (code compiled from the model's equations)
 
     def polarity(self, element: Element, cause: str) -> tuple[str, bool, str]:
@@ -213,8 +220,9 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
     elements = [e for e in model._elements if e.kind not in ("control",)]
     by_name = {e.py_name: e for e in elements}
     hidden = {_known(h, by_name, model) for h in hide}
-    shown_kinds = {"stock", "auxiliary"} | ({"constant", "fixed", "initial"} if constants else set())
-    shown = {e.py_name for e in elements if e.kind in shown_kinds} - hidden
+    constant_kinds = ("constant", "fixed", "initial")
+    shown = {e.py_name for e in elements
+             if _dynamic(e) or (constants and (e.kind in constant_kinds or _constant_list(e)))} - hidden
 
     direct: dict[str, dict[str, int]] = {}  # stock -> {flow: +1/-1}
     for e in elements:
@@ -255,7 +263,8 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
     used = [e for e in elements if e.py_name in shown]
     labels = {e.py_name: e.name for e in used}
     kinds = {e.py_name: ("flow" if e.py_name in flows else
-                         "constant" if e.kind in ("constant", "fixed", "initial") else e.kind) for e in used}
+                         "constant" if e.kind in ("constant", "fixed", "initial") or _constant_list(e)
+                         else e.kind) for e in used}
     units = {e.py_name: e.unit for e in used}
     default_title = f"Model '{model.name}', drawn from its equations"
     return CausalDiagram(links, labels, kinds, units, title=default_title if title is None else title)

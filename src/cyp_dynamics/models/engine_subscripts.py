@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
-from .engine import HELPERS, CompiledModel, UnsupportedModel, _Compiler, _local, _order
+from .engine import FUNCTIONS, HELPERS, CompiledModel, UnsupportedModel, _Compiler, _local, _order
 from .parsing import Element
 
 
@@ -95,8 +95,10 @@ class SubscriptCompiler(_Compiler):
         return f"_at(t, {len(self.context)})" if self.context else "t"
 
     def _call(self, node: Any) -> str:
-        code = super()._call(node)
         name = node.function.reference
+        if name not in self.lookups and name not in FUNCTIONS:  # e.g. VMAX, before its '!'
+            raise UnsupportedModel(f"function {name}")
+        code = super()._call(node)
         if name in TIME_FUNCTIONS and name not in self.lookups:
             code = code.replace(f"_{name}(t, ", f"_{name}({self._time()}, ", 1)
         return code
@@ -154,6 +156,8 @@ class SubscriptCompiler(_Compiler):
             elif subscript.rstrip("!") == dimension and subscript in self.context:
                 index.append(":")
                 kept.append(self.context.index(subscript))
+            elif subscript.endswith("!"):
+                raise UnsupportedModel(f"a range marked '!' outside SUM ({name}[{subscript}])")
             else:
                 raise UnsupportedModel(f"subscript {subscript} of {name} (a subrange or mapping)")
         code = _local(name)
