@@ -189,11 +189,15 @@ def test_regions_loops_are_found_across_subscripts():
     assert loop_sets(loops) == {
         frozenset({"waiting", "seen"}): "B",  # appointments empty the list
         frozenset({"waiting", "escalated"}): "B",  # escalation drains the routine list...
-        frozenset({"waiting", "escalated", "referrals"}): "R",  # ...and refers urgent cases
+        # ...and refers urgent cases: a loop only when subscripts are collapsed (routine to urgent)
+        frozenset({"waiting", "escalated", "referrals"}): "R",
         # more waiting of one urgency takes appointments from the other (shared by weight)
         frozenset({"waiting", "weighted waiting", "seen"}): "R",
     }
     assert not loops.uncertain.any()
+    links = model_diagram(TEST_MODELS / "regions.mdl").links_table().set_index(["source", "target"])
+    assert "joins different elements" in links.loc[("Escalated", "Referrals"), "note"]
+    assert links.loc[("Waiting", "Escalated"), "note"] == ""
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +230,10 @@ def test_subscripted_course_model_draws_every_variable_once_with_its_stock_flows
     assert links.loc[("Children in new poverty", "Ageing out new poverty"), "polarity"] == "+"
     assert links.loc[("Exit rate now", "Exits from new poverty"), "polarity"] == "+"
     assert links.loc[("Poverty share of band", "Share of births into poverty"), "polarity"] == "+"
+    # the ageing chain passes children to the band above: marked, as its "loops" never close
+    notes = links.note[links.note.str.contains("joins different elements")]
+    assert sorted(notes.index.get_level_values("target")) == [
+        "Ageing in new poverty", "Ageing in not in poverty", "Ageing in persistent poverty"]
     # 0 * Births: no effect, so no direction is claimed
     assert links.loc[("Births", "Ageing in persistent poverty"), ["polarity", "uncertain"]].tolist() == ["?", True]
 

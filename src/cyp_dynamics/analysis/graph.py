@@ -10,7 +10,8 @@ side of a MIN that never binds); the note says which.
 A model with Vensim subscripts is drawn as Vensim draws it: one node per variable, whatever its
 subscripts. A link's polarity is then estimated by nudging every element of the cause at once
 and watching every element of the effect; when the engine cannot evaluate the equations, the
-link is marked uncertain.
+link is marked uncertain. A link that only joins different elements (an ageing chain's band to
+the band above) is noted, since a loop through it may not close on any one element.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ NUDGE = 1e-4  # relative size of the nudge given to a cause
 PROBE_FACTORS = (0.5, 2.0, 0.1, 10.0, 0.01, 0.0)  # wider changes tried when a nudge has no effect
 DELAY_STRUCTURES = (ae.SmoothStructure, ae.SmoothNStructure, ae.DelayStructure,
                     ae.DelayNStructure, ae.DelayFixedStructure)
+JOINS_OTHER_ELEMENTS = ("joins different elements (e.g. one age band to the next), so a loop "
+                        "through it may not close on any one element")
 NO_EFFECT = ("no effect in this run (another input limits it, e.g. the other side of a MIN); "
              "the polarity shown is the direction it acts in when it does")
 
@@ -79,6 +82,33 @@ def _equation(element: Element) -> Any:
 
 def _dynamic(element: Element) -> bool:
     return element.kind in ("stock", "auxiliary") and not _constant_list(element)
+
+
+def _joins_other_elements(element: Element, cause: str, ranges: dict[str, tuple[str, ...]]) -> bool:
+    """True when the element takes `cause` only from other elements of a range than its own,
+    e.g. `Ageing in[Place, age_5_10] = Ageing out[Place, age_0_4]` (the band below)."""
+    crossing = []
+    for subscripts, ast in element.components:
+        own = {s: r for s in subscripts for r, items in ranges.items() if s in items}
+        for written in _references_to(ast, cause):
+            crossing.append(any(other != mine and other in ranges[own[mine]]
+                                for mine in own for other in written))
+    return bool(crossing) and all(crossing)
+
+
+def _references_to(node: Any, name: str) -> list[list[str]]:
+    """The subscripts written in each reference to `name` in an equation tree."""
+    found, pending = [], [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ae.ReferenceStructure):
+            if item.reference == name:
+                found.append(list(item.subscripts.subscripts) if item.subscripts else [])
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())
+    return found
 
 
 def _constant_list(element: Element) -> bool:
@@ -257,6 +287,8 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
                                   note="" if passes_on else "sets the delay's timing or start"))
                 continue
             polarity, uncertain, note = evaluator.polarity(e, cause)
+            if _joins_other_elements(e, cause, model._ranges):
+                note = "; ".join(filter(None, [note, JOINS_OTHER_ELEMENTS]))
             links.append(Link(cause, e.py_name, polarity, uncertain=uncertain, note=note))
     order = {e.py_name: i for i, e in enumerate(elements)}
     links.sort(key=lambda k: (order[k.target], order[k.source]))
