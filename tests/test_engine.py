@@ -131,6 +131,20 @@ def test_regions_model_exercises_element_equations_sums_and_lists():
     assert (run["escalated[north,urgent]"] == 0).all() and (run["escalated[north,routine]"] > 0).all()
     assert run["referrals[north,routine]"].loc[7.0] == pytest.approx(120)  # the surge from month 6
     assert run["waiting[north,routine]"].iloc[-1] > run["waiting[south,routine]"].iloc[-1]
+    frozen = run["waiting_at_start[north]"]  # INITIAL of a SUM, per region
+    assert frozen.nunique() == 1 and frozen.iloc[0] == pytest.approx(400)
+    assert run["change_in_waiting_since_start[north]"].iloc[-1] > 0
+
+
+def test_course_model_with_subscripts_matches_pysd_on_random_parameters():
+    from cyp_dynamics import sample_parameters
+
+    model = _subscripted_model("child_poverty_and_health")
+    for _, row in sample_parameters(model, runs=3, seed=11).iterrows():
+        params = row.to_dict()
+        fast, reference = model.run(params, 12), model.run_with_pysd(params, 12)
+        scale = max(1.0, float(reference.abs().max().max()))
+        assert _max_difference(fast, reference) <= TOLERANCE * scale, params
 
 
 def test_subscripted_many_runs_at_once_equal_single_runs():

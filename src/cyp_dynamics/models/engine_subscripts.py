@@ -225,9 +225,11 @@ def assignment(element: Element, compiler: SubscriptCompiler, target: str, part:
 def _part(ast: Any, part: str) -> Any:
     if part == "value":
         return ast
-    if not isinstance(ast, ae.IntegStructure):
-        raise UnsupportedModel("a stock defined element by element with other equations")
-    return ast.flow if part == "flow" else ast.initial
+    if isinstance(ast, ae.IntegStructure):
+        return ast.flow if part == "flow" else ast.initial
+    if part == "initial" and isinstance(ast, ae.InitialStructure):
+        return ast  # INITIAL(...) itself: unwrapped by the compiler at the initial time
+    raise UnsupportedModel("a stock or INITIAL defined element by element with other equations")
 
 
 def element_names(dims: tuple[str, ...], ranges: dict[str, tuple[str, ...]]) -> list[str]:
