@@ -55,16 +55,12 @@ def variable_ranges(element: Element, ranges: dict[str, tuple[str, ...]]) -> tup
         named = [w for w in written if w in ranges]
         if len(named) > 1:
             raise UnsupportedModel(f"subranges in {element.name}")
-        if named:
-            candidates = named
-        else:
-            candidates = [r for r, items in ranges.items() if written <= set(items)]
+        # the range named on the left, else the one range holding every element written there
+        candidates = named or [r for r, items in ranges.items() if written <= set(items)]
         if len(candidates) != 1 or not ranges[candidates[0]]:
             raise UnsupportedModel(f"subranges or mappings in {element.name}")
         name = candidates[0]
         if not written - {name} <= set(ranges[name]):
-            raise UnsupportedModel(f"subranges in {element.name}")
-        if any(r != name and set(ranges[r]) < set(ranges[name]) for r in written & set(ranges)):
             raise UnsupportedModel(f"subranges in {element.name}")
         found.append(name)
     return tuple(found)
