@@ -109,3 +109,15 @@ def test_latin_hypercube_sample_covers_each_range(camhs):
     assert slices.nunique() == 200
     with pytest.raises(ValueError, match="between 0 and 300"):
         sample_parameters(camhs, 10, ranges={"clinicians": (-1, 80)})
+
+
+def test_ensemble_of_a_subscripted_model_gives_every_element_of_an_output():
+    from cyp_dynamics import load_model
+
+    model = load_model("child_poverty_and_health")
+    samples = sample_parameters(model, runs=3, seed=2)
+    runs = ensemble(model, samples, outputs=["poverty_share", "year_6_obesity[coastal]"], months=10)
+    assert list(runs.columns) == ["poverty_share[coastal]", "poverty_share[inner_city]",
+                                  "poverty_share[uk_average]", "year_6_obesity[coastal]"]
+    single = model.run(samples.iloc[1].to_dict(), 10)[list(runs.columns)]
+    np.testing.assert_array_equal(runs.loc[1].to_numpy(), single.to_numpy())

@@ -1,7 +1,8 @@
 """Behaviour of the child poverty ageing chain (module 05): books, places, shares, decay, levers.
 
-The model has Vensim subscripts (place, age band), so it runs through pysd at a few seconds a
-run; runs are shared through module-scoped fixtures and `module05.run`'s cache.
+The model has Vensim subscripts (place, age band); the numpy engine compiles them (checked
+against pysd in tests/test_engine.py). Runs are shared through module-scoped fixtures and
+`module05.run`'s cache.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def chain_total(run, place):
 
 # ---- the library reads subscripted runs ----------------------------------------------------
 def test_subscripted_outputs_get_one_column_per_element(model, base):
-    assert model.engine == "pysd"
+    assert model.engine == "numpy"
     assert base.index.name == "year" and base.index[0] == 2010 and base.index[-1] == 2040
     assert {f"poverty_share[{p}]" for p in PLACES} <= set(base.columns)
     assert f"children_in_persistent_poverty[inner_city,age_5_10]" in base.columns

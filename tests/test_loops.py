@@ -181,3 +181,88 @@ def test_malformed_tuples_are_explained(links, message):
 def test_an_unknown_model_name_is_explained():
     with pytest.raises(ValueError, match="no course model called"):
         find_loops("waiting-list-model")
+
+
+# ---- subscripted models: one node per variable, as Vensim draws them ---------------------
+def test_regions_loops_are_found_across_subscripts():
+    loops = find_loops(TEST_MODELS / "regions.mdl")
+    assert loop_sets(loops) == {
+        frozenset({"waiting", "seen"}): "B",  # appointments empty the list
+        frozenset({"waiting", "escalated"}): "B",  # escalation drains the routine list...
+        # ...and refers urgent cases: a loop only when subscripts are collapsed (routine to urgent)
+        frozenset({"waiting", "escalated", "referrals"}): "R",
+        # more waiting of one urgency takes appointments from the other (shared by weight)
+        frozenset({"waiting", "weighted waiting", "seen"}): "R",
+    }
+    assert not loops.uncertain.any()
+    links = model_diagram(TEST_MODELS / "regions.mdl").links_table().set_index(["source", "target"])
+    assert "joins different elements" in links.loc[("Escalated", "Referrals"), "note"]
+    assert links.loc[("Waiting", "Escalated"), "note"] == ""
+
+
+@pytest.fixture(scope="module")
+def poverty_diagram():
+    return model_diagram("child_poverty_and_health")
+
+
+def test_subscripted_course_model_draws_every_variable_once_with_its_stock_flows(poverty_diagram):
+    kinds = poverty_diagram.kinds
+    assert {"children_not_in_poverty", "children_in_new_poverty", "children_in_persistent_poverty",
+            "year_6_obesity", "births_to_date"} <= {k for k, v in kinds.items() if v == "stock"}
+    assert len(kinds) > 30 and not any("[" in label for label in poverty_diagram.variables)
+    assert "years_in_age_band" not in kinds  # a list of numbers: a constant, hidden by default
+    assert model_diagram("child_poverty_and_health", constants=True).kinds["years_in_age_band"] == "constant"
+    links = poverty_diagram.links_table()
+    assert not links.duplicated(["source", "target"]).any()
+    links = links.set_index(["source", "target"])
+    expected = {
+        ("Ageing in new poverty", "Children in new poverty"): ("+", "inflow"),
+        ("Ageing out new poverty", "Children in new poverty"): ("-", "outflow"),
+        ("Entries to poverty", "Children not in poverty"): ("-", "outflow"),
+        ("Entries to poverty", "Children in new poverty"): ("+", "inflow"),
+        ("Poverty becoming persistent", "Children in persistent poverty"): ("+", "inflow"),
+        ("Exits from persistent poverty", "Children not in poverty"): ("+", "inflow"),
+    }
+    for pair, (polarity, kind) in expected.items():
+        assert links.loc[pair, ["polarity", "kind", "uncertain"]].tolist() == [polarity, kind, False], pair
+    # estimated across elements: more children in a band, more leave it as they grow older;
+    # a higher exit rate in a place empties its poverty stocks faster
+    assert links.loc[("Children in new poverty", "Ageing out new poverty"), "polarity"] == "+"
+    assert links.loc[("Exit rate now", "Exits from new poverty"), "polarity"] == "+"
+    assert links.loc[("Poverty share of band", "Share of births into poverty"), "polarity"] == "+"
+    # the ageing chain passes children to the band above: marked, as its "loops" never close
+    notes = links.note[links.note.str.contains("joins different elements")]
+    assert sorted(notes.index.get_level_values("target")) == [
+        "Ageing in new poverty", "Ageing in not in poverty", "Ageing in persistent poverty"]
+    # 0 * Births: no effect, so no direction is claimed
+    assert links.loc[("Births", "Ageing in persistent poverty"), ["polarity", "uncertain"]].tolist() == ["?", True]
+
+
+def test_exits_from_poverty_make_balancing_loops_with_the_poverty_stocks(poverty_diagram):
+    loops = loop_sets(find_loops(poverty_diagram))
+    assert loops[frozenset({"children in new poverty", "exits from new poverty"})] == "B"
+    assert loops[frozenset({"children in persistent poverty", "exits from persistent poverty"})] == "B"
+    # leaving poverty and falling back in: a reinforcing exchange between the two stocks
+    assert loops[frozenset({"children not in poverty", "entries to poverty", "children in new poverty",
+                            "exits from new poverty"})] == "R"
+    assert loops[frozenset({"year 6 obesity", "change in year 6 obesity"})] == "B"
+
+
+def test_a_subscripted_model_the_engine_cannot_evaluate_gets_uncertain_links(tmp_path):
+    """A subrange sends the model to pysd: stock flows keep their signs, other links are '?'."""
+    path = tmp_path / "subrange.mdl"
+    path.write_text(
+        "{UTF-8}\nAge: a, b, c\n~~|\nYoung: a, b\n~~|\n"
+        "Growth rate[Young]= 0.1 ~~|\nGrowth rate[c]= 0.05\n~~|\n"
+        "Population[Age]= INTEG(Growth[Age], 1)\n~~|\n"
+        "Growth[Age]= Population[Age]*Growth rate[Age]\n~~|\n"
+        "FINAL TIME = 4\n~~|\nINITIAL TIME = 0\n~~|\nSAVEPER = 1\n~~|\nTIME STEP = 1\n~~|\n")
+    model = load_model(path)
+    assert model.engine == "pysd"
+    links = model_diagram(model).links_table().set_index(["source", "target"])
+    assert links.loc[("Growth", "Population"), ["polarity", "kind", "uncertain"]].tolist() == ["+", "inflow", False]
+    link = links.loc[("Population", "Growth")]
+    assert (link.polarity, link.uncertain) == ("?", True)
+    assert "could not be evaluated" in link.note
+    loops = find_loops(model)
+    assert loops.polarity.tolist() == ["?"] and loops.uncertain.all()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import Model
+from ..models.model import output_of
 
 CHUNK_RUNS = 2_000  # runs integrated together; bounds memory at about 40 MB for course models
 
@@ -96,14 +97,19 @@ def ensemble(
         final_time = model.final_time_for(months)
         for start in range(0, len(full), CHUNK_RUNS):
             chunk = full.iloc[start:start + CHUNK_RUNS]
-            parts.append(model.simulate_many(chunk, final_time=final_time)[columns])
+            parts.append(_columns(model.simulate_many(chunk, final_time=final_time), columns))
             bar.update(start + len(chunk))
     else:
         for done, (label, row) in enumerate(full.iterrows(), start=1):
-            result = model.run(row.to_dict(), months=months)[columns]
+            result = _columns(model.run(row.to_dict(), months=months), columns)
             parts.append(pd.concat({label: result}, names=["run"]))
             bar.update(done)
     return pd.concat(parts)
+
+
+def _columns(frame: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """The columns of `outputs`: a subscripted output ('poverty_share') gives one per element."""
+    return frame[[c for o in outputs for c in frame.columns if c == o or output_of(c) == o]]
 
 
 def sample_parameters(

@@ -6,6 +6,12 @@ Every other link's polarity is estimated by nudging the cause a little at each s
 run and watching which way the effect's equation moves. A link is marked `uncertain` when that
 direction changes during the run, or when the cause has no effect in the run (for example one
 side of a MIN that never binds); the note says which.
+
+A model with Vensim subscripts is drawn as Vensim draws it: one node per variable, whatever its
+subscripts. A link's polarity is then estimated by nudging every element of the cause at once
+and watching every element of the effect; when the engine cannot evaluate the equations, the
+link is marked uncertain. A link that only joins different elements (an ageing chain's band to
+the band above) is noted, since a loop through it may not close on any one element.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..models import Model, load_model
 from ..models.engine import HELPERS, UnsupportedModel, _Compiler, _local
+from ..models.engine_subscripts import (SUBSCRIPT_HELPERS, SubscriptCompiler, assignment,
+                                        element_names, variable_ranges)
 from ..models.parsing import Element
 from .diagram import CausalDiagram, Link
 
@@ -25,6 +33,8 @@ NUDGE = 1e-4  # relative size of the nudge given to a cause
 PROBE_FACTORS = (0.5, 2.0, 0.1, 10.0, 0.01, 0.0)  # wider changes tried when a nudge has no effect
 DELAY_STRUCTURES = (ae.SmoothStructure, ae.SmoothNStructure, ae.DelayStructure,
                     ae.DelayNStructure, ae.DelayFixedStructure)
+JOINS_OTHER_ELEMENTS = ("joins different elements (e.g. one age band to the next), so a loop "
+                        "through it may not close on any one element")
 NO_EFFECT = ("no effect in this run (another input limits it, e.g. the other side of a MIN); "
              "the polarity shown is the direction it acts in when it does")
 
@@ -63,11 +73,49 @@ def flow_terms(node: Any, sign: int = 1) -> list[tuple[str, int]]:
 
 
 def _equation(element: Element) -> Any:
-    return element.ast.flow if element.kind == "stock" else element.ast
+    """The element's equation (a stock's net flow); a list when it is defined element by element."""
+    asts = [ast for _, ast in element.components] or [element.ast]
+    if element.kind == "stock":
+        asts = [ast.flow for ast in asts]
+    return asts[0] if len(asts) == 1 else asts
 
 
 def _dynamic(element: Element) -> bool:
-    return element.kind in ("stock", "auxiliary")
+    return element.kind in ("stock", "auxiliary") and not _constant_list(element)
+
+
+def _joins_other_elements(element: Element, cause: str, ranges: dict[str, tuple[str, ...]]) -> bool:
+    """True when the element takes `cause` only from other elements of a range than its own,
+    e.g. `Ageing in[Place, age_5_10] = Ageing out[Place, age_0_4]` (the band below)."""
+    crossing = []
+    for subscripts, ast in element.components:
+        own = {s: r for s in subscripts for r, items in ranges.items() if s in items}
+        for written in _references_to(ast, cause):
+            crossing.append(any(other != mine and other in ranges[own[mine]]
+                                for mine in own for other in written))
+    return bool(crossing) and all(crossing)
+
+
+def _references_to(node: Any, name: str) -> list[list[str]]:
+    """The subscripts written in each reference to `name` in an equation tree."""
+    found, pending = [], [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ae.ReferenceStructure):
+            if item.reference == name:
+                found.append(list(item.subscripts.subscripts) if item.subscripts else [])
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())
+    return found
+
+
+def _constant_list(element: Element) -> bool:
+    """A subscripted variable given as numbers only (e.g. `5, 6, 5, 2`): a constant to the reader."""
+    return element.subscripted and all(
+        isinstance(ast, (int, float, np.ndarray)) and not isinstance(ast, bool)
+        for _, ast in element.components)
 
 
 class _Evaluator:
@@ -88,36 +136,76 @@ class _Evaluator:
         for e in elements:
             if e.kind == "fixed" and isinstance(e.ast, (int, float)):
                 self.namespace[_local(e.py_name)] = np.full(len(run), float(e.ast))
-        for column in run.columns:
-            self.namespace[_local(column)] = run[column].to_numpy(dtype=float)
         lookups = {e.py_name: (e.ast.x, e.ast.y) for e in elements
                    if e.kind == "lookup" and isinstance(e.ast, ae.LookupsStructure)}
-        self.compiler = _Compiler(lookups)
+        self.subscripted = any(e.subscripted for e in elements)
+        if self.subscripted:
+            self._load_subscripted(run, elements, model._ranges, lookups)
+        else:
+            for column in run.columns:
+                self.namespace[_local(column)] = run[column].to_numpy(dtype=float)
+            self.compiler = _Compiler(lookups)
+
+    def _load_subscripted(self, run: Any, elements: list[Element],
+                          ranges: dict[str, tuple[str, ...]], lookups: dict) -> None:
+        """Each variable as an array (saved times, *its ranges), as the engine holds it."""
+        self.namespace.update(SUBSCRIPT_HELPERS, R=len(run))
+        try:
+            dims = {e.py_name: variable_ranges(e, ranges) for e in elements if e.kind != "lookup"}
+        except UnsupportedModel as reason:
+            self.compiler = None
+            self.unsupported = str(reason)
+            return
+        self.compiler = SubscriptCompiler(lookups, ranges, dims)
+        for e in elements:
+            names = [e.py_name + suffix for suffix in element_names(dims.get(e.py_name, ()), ranges)]
+            if all(name in run.columns for name in names):
+                shape = (len(run), *(len(ranges[d]) for d in dims[e.py_name]))
+                self.namespace[_local(e.py_name)] = run[names].to_numpy(dtype=float).reshape(shape)
+            elif e.subscripted and e.kind in ("constant", "fixed"):  # not an output: from the file
+                try:
+                    lines, _ = assignment(e, self.compiler, _local(e.py_name))
+                    self._exec(lines)
+                except UnsupportedModel:
+                    pass
+
+    def _exec(self, lines: list[str]) -> None:
+        self.namespace.update({f"_tab_{k}": v for k, v in self.compiler.tables.items()})
+        self.namespace.update(getattr(self.compiler, "arrays", {}))
+        exec("\n".join(lines), self.namespace)  # noqa: S102 (code compiled from the model's equations)
 
     def polarity(self, element: Element, cause: str) -> tuple[str, bool, str]:
         """(polarity, uncertain, note) of the link cause -> element."""
         try:
-            code, _ = self.compiler.compile(_equation(element))
-            for key, table in self.compiler.tables.items():
-                self.namespace[f"_tab_{key}"] = table
+            if self.compiler is None:
+                raise UnsupportedModel(self.unsupported)
+            if self.subscripted:
+                part = "flow" if element.kind == "stock" else "value"
+                lines, _ = assignment(element, self.compiler, "_effect", part)
+            else:
+                code, _ = self.compiler.compile(_equation(element))
+                lines = [f"_effect = {code}"]
             values = self.namespace[_local(cause)]
-            eval(code, self.namespace)  # noqa: S307 (code compiled from the model's own equation)
-        except (UnsupportedModel, KeyError, NameError, SyntaxError, TypeError) as reason:
+            self._exec(lines)
+        except (UnsupportedModel, KeyError, NameError, SyntaxError, TypeError, ValueError,
+                IndexError) as reason:
             return "?", True, f"could not be evaluated ({reason})"
+        source = compile("\n".join(lines), "<equation>", "exec")
 
         def effect(changed: np.ndarray) -> np.ndarray:
             saved = self.namespace[_local(cause)]
             self.namespace[_local(cause)] = changed
             try:
                 with np.errstate(all="ignore"):
-                    return np.broadcast_to(np.asarray(eval(code, self.namespace), dtype=float),
-                                           values.shape)
+                    exec(source, self.namespace)  # noqa: S102
+                    result = np.asarray(self.namespace["_effect"], dtype=float)
+                    return result if result.ndim else np.broadcast_to(result, values.shape[:1])
             finally:
                 self.namespace[_local(cause)] = saved
 
         scale = max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-9)
         step = NUDGE * np.maximum(np.abs(values), scale * 1e-3)
-        signs = np.sign(effect(values + step) - effect(values - step))
+        signs = np.sign(effect(values + step) - effect(values - step)).ravel()
         signs = signs[np.isfinite(signs)]
         acting = signs[signs != 0]
         if acting.size and (acting > 0).all():
@@ -131,7 +219,13 @@ class _Evaluator:
         probes = []
         for factor in PROBE_FACTORS:
             changed = np.where(values == 0, factor, values * factor)
-            change = np.sign((effect(changed) - base) * np.sign(changed - values))
+            direction = np.sign(changed - values)
+            if direction.shape != base.shape:  # subscripted: cause and effect differ in shape
+                moves = set(direction[direction != 0].ravel().tolist())
+                if len(moves) != 1:
+                    continue
+                direction = moves.pop()
+            change = np.sign((effect(changed) - base) * direction).ravel()
             probes.extend(change[np.isfinite(change) & (change != 0)])
         if probes and all(p > 0 for p in probes):
             return "+", True, NO_EFFECT
@@ -156,15 +250,18 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
     elements = [e for e in model._elements if e.kind not in ("control",)]
     by_name = {e.py_name: e for e in elements}
     hidden = {_known(h, by_name, model) for h in hide}
-    shown_kinds = {"stock", "auxiliary"} | ({"constant", "fixed", "initial"} if constants else set())
-    shown = {e.py_name for e in elements if e.kind in shown_kinds and not e.subscripted} - hidden
+    constant_kinds = ("constant", "fixed", "initial")
+    shown = {e.py_name for e in elements
+             if _dynamic(e) or (constants and (e.kind in constant_kinds or _constant_list(e)))} - hidden
 
     direct: dict[str, dict[str, int]] = {}  # stock -> {flow: +1/-1}
     for e in elements:
         if e.kind == "stock":
             terms: dict[str, int] = {}
-            for name, sign in flow_terms(e.ast.flow):
-                terms[name] = 0 if terms.get(name, sign) != sign else sign
+            equations = _equation(e)
+            for equation in equations if isinstance(equations, list) else [equations]:
+                for name, sign in flow_terms(equation):
+                    terms[name] = 0 if terms.get(name, sign) != sign else sign
             direct[e.py_name] = terms
     flows = {name for terms in direct.values() for name in terms} - set(direct)
 
@@ -190,13 +287,16 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
                                   note="" if passes_on else "sets the delay's timing or start"))
                 continue
             polarity, uncertain, note = evaluator.polarity(e, cause)
+            if _joins_other_elements(e, cause, model._ranges):
+                note = "; ".join(filter(None, [note, JOINS_OTHER_ELEMENTS]))
             links.append(Link(cause, e.py_name, polarity, uncertain=uncertain, note=note))
     order = {e.py_name: i for i, e in enumerate(elements)}
     links.sort(key=lambda k: (order[k.target], order[k.source]))
     used = [e for e in elements if e.py_name in shown]
     labels = {e.py_name: e.name for e in used}
     kinds = {e.py_name: ("flow" if e.py_name in flows else
-                         "constant" if e.kind in ("constant", "fixed", "initial") else e.kind) for e in used}
+                         "constant" if e.kind in ("constant", "fixed", "initial") or _constant_list(e)
+                         else e.kind) for e in used}
     units = {e.py_name: e.unit for e in used}
     default_title = f"Model '{model.name}', drawn from its equations"
     return CausalDiagram(links, labels, kinds, units, title=default_title if title is None else title)

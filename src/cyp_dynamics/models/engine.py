@@ -6,13 +6,14 @@ ensemble, one column per run). It follows pysd's own Euler scheme step for step,
 with pysd to rounding error; `tests/test_engine.py` checks that.
 
 Supported: INTEG, INITIAL, constants, arithmetic and logic, MIN, MAX, ABS, EXP, LN, LOG, SQRT,
-INTEGER, MODULO, ZIDZ, XIDZ, IF THEN ELSE, STEP, PULSE, RAMP and table (lookup) functions, all
-without subscripts. Anything else raises `UnsupportedModel`, and the caller runs pysd instead.
+INTEGER, MODULO, ZIDZ, XIDZ, IF THEN ELSE, STEP, PULSE, RAMP and table (lookup) functions;
+Vensim subscripts as `engine_subscripts` describes. Anything else raises `UnsupportedModel`, and
+the caller runs pysd instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from numbers import Number
 from typing import Any, Callable
@@ -173,6 +174,13 @@ class CompiledModel:
     constant_names: list[str]
     source_code: str
     _factory: Callable[..., tuple[Callable, Callable]]
+    stock_shapes: list[tuple[int, ...]] = field(default_factory=list)  # subscript sizes; () plain
+    columns: dict[str, list[str]] = field(default_factory=dict)  # output -> its columns, e.g.
+    # 'poverty_share' -> ['poverty_share[coastal]', ...]; a plain output is its own one column
+
+    def columns_of(self, output: str) -> list[str]:
+        """The result columns of one output: itself, or one per element when subscripted."""
+        return self.columns.get(output, [output])
 
     def simulate(
         self,
@@ -186,7 +194,7 @@ class CompiledModel:
         """Integrate with Euler's method, as pysd does.
 
         `constants` maps every constant's name to an array of shape (runs,). Returns the saved
-        times and, for each output variable, an array of shape (saved times, runs).
+        times and, for each output column (`columns_of`), an array of shape (saved times, runs).
         """
         initialise, derivatives = self._factory(constants, time_step)
         precision = time_step * TIME_PRECISION
@@ -201,16 +209,24 @@ class CompiledModel:
 
         t = initial_time
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            state = [np.broadcast_to(np.asarray(v, dtype=float), (runs,)).copy()
-                     for v in initialise(initial_time)]
+            shapes = self.stock_shapes or [()] * len(self.stock_names)
+            state = [np.broadcast_to(np.asarray(v, dtype=float), (runs, *shape)).copy()
+                     for v, shape in zip(initialise(initial_time), shapes)]
             while t + precision < final_time:
                 flows, outputs = derivatives(t, state)
                 save(t, outputs)
                 state = [s + f * time_step for s, f in zip(state, flows)]
                 t = t + time_step
             save(t, derivatives(t, state)[1])
-        results = {name: _stack([row[i] for row in saved_rows], runs)
-                   for i, name in enumerate(self.output_names)}
+        results = {}
+        for i, name in enumerate(self.output_names):
+            values = _stack([row[i] for row in saved_rows], runs)
+            columns = self.columns_of(name)
+            if len(columns) == 1 and values.ndim == 2:
+                results[columns[0]] = values
+            else:  # subscripted: (saved times, runs, *ranges), one column per element
+                flat = values.reshape(len(saved_times), runs, -1)
+                results.update({c: flat[:, :, j] for j, c in enumerate(columns)})
         return np.array(saved_times), results
 
 
@@ -220,7 +236,7 @@ def _stack(values: list, runs: int) -> np.ndarray:
         stacked = np.array(values, dtype=float)
     except ValueError:  # a mix of scalars and arrays (a variable that depends on time alone)
         return np.array([np.broadcast_to(v, (runs,)) for v in values], dtype=float)
-    return stacked if stacked.ndim == 2 else np.repeat(stacked[:, None], runs, axis=1)
+    return stacked if stacked.ndim >= 2 else np.repeat(stacked[:, None], runs, axis=1)
 
 
 def _order(nodes: dict[str, set[str]]) -> list[str]:
@@ -234,10 +250,18 @@ def _order(nodes: dict[str, set[str]]) -> list[str]:
         ) from None
 
 
-def compile_model(elements: list[Element]) -> CompiledModel:
-    """Compile parsed elements into a `CompiledModel`, or raise `UnsupportedModel`."""
+def compile_model(elements: list[Element],
+                  ranges: dict[str, tuple[str, ...]] | None = None) -> CompiledModel:
+    """Compile parsed elements into a `CompiledModel`, or raise `UnsupportedModel`.
+
+    `ranges`: the model's subscript ranges ({range: its elements}), needed if it has subscripts.
+    """
     if any(e.subscripted for e in elements):
-        raise UnsupportedModel("subscripts")
+        if ranges is None:
+            raise UnsupportedModel("subscripts")
+        from .engine_subscripts import compile_subscripted
+
+        return compile_subscripted(elements, ranges)
     lookups = {}
     for e in elements:
         if e.kind == "lookup":

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import CompiledModel, UnsupportedModel, compile_model
-from .parsing import Element, read_elements, snake_case
+from .parsing import Element, read_model, snake_case
 from .pysd_cache import load_pysd_model
 
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
@@ -49,11 +49,11 @@ class Model:
         self.path = Path(path)
         self.name = name or self.path.stem
         self.description = description
-        self._elements: list[Element] = read_elements(self.path)
+        self._elements, self._ranges = read_model(self.path)
         self._by_name = {e.py_name: e for e in self._elements}
         self._controls = self._read_controls()
         try:
-            self._compiled: CompiledModel | None = compile_model(self._elements)
+            self._compiled: CompiledModel | None = compile_model(self._elements, self._ranges)
             self.engine = "numpy"
             self.engine_note = "compiled to numpy (agrees with pysd; see tests/test_engine.py)"
         except UnsupportedModel as reason:
@@ -241,7 +241,7 @@ class Model:
             return self._run_pysd(values, final_time)
         times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, final_time, 1)
         index = pd.Index(times, name=self.index_name)
-        return pd.DataFrame({name: results[name][:, 0] for name in self._outputs}, index=index)
+        return pd.DataFrame({column: results[column][:, 0] for column in self._columns()}, index=index)
 
     def run_with_pysd(self, params: Mapping[str, Any] | None = None,
                       months: float | None = None) -> pd.DataFrame:
@@ -275,8 +275,13 @@ class Model:
         constants = {name: samples[name].to_numpy(dtype=float) for name in self._defaults}
         times, results = self._simulate(constants, end, len(samples))
         index = pd.MultiIndex.from_product([samples.index, times], names=["run", self.index_name])
-        data = {name: results[name].T.reshape(-1) for name in self._outputs}
+        data = {column: results[column].T.reshape(-1) for column in self._columns()}
         return pd.DataFrame(data, index=index)
+
+    def _columns(self) -> list[str]:
+        """The compiled engine's result columns, output by output (elements in pysd's order)."""
+        assert self._compiled is not None
+        return [c for name in self._outputs for c in self._compiled.columns_of(name)]
 
     def _simulate(self, constants: dict[str, np.ndarray], final_time: float,
                   runs: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:

@@ -31,6 +31,9 @@ class Element:
     limits: tuple[float | None, float | None, float | None]  # (min, max, step)
     documentation: str
     subscripted: bool = False
+    # Every (subscripts, equation) pair as written: one for most variables, one per element or
+    # block of elements when a subscripted variable is defined piece by piece.
+    components: tuple[tuple[tuple[str, ...], Any], ...] = ()
 
     @property
     def description(self) -> str:
@@ -82,6 +85,15 @@ def read_elements(path: Path) -> list[Element]:
 
     Raises ValueError with a plain message when the file cannot be read as a model.
     """
+    return read_model(path)[0]
+
+
+def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
+    """The model's elements in file order and its subscript ranges ({range: its elements}).
+
+    A range defined as a copy of another (or mapped to one) keeps only its own element names;
+    the engine refuses mappings, so pysd runs such models.
+    """
     suffix = path.suffix.lower()
     try:
         if suffix == ".mdl":
@@ -107,9 +119,15 @@ def read_elements(path: Path) -> list[Element]:
         ) from None
 
     elements: list[Element] = []
+    ranges: dict[str, tuple[str, ...]] = {}
     for section in abstract.sections:
         if section.name != "__main__":
             continue
+        for subscript_range in section.subscripts:
+            if subscript_range.mapping or not isinstance(subscript_range.subscripts, list):
+                ranges[subscript_range.name] = ()  # mapped or copied: not compiled
+            else:
+                ranges[subscript_range.name] = tuple(subscript_range.subscripts)
         for element in section.elements:
             if not element.components:
                 continue
@@ -126,6 +144,7 @@ def read_elements(path: Path) -> list[Element]:
                     limits=_limits(element.limits),
                     documentation=(element.documentation or "").strip(),
                     subscripted=subscripted or len(element.components) > 1,
+                    components=tuple((tuple(c.subscripts[0]), c.ast) for c in element.components),
                 )
             )
-    return elements
+    return elements, ranges
