@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cyp_dynamics.course import build, module02
-from cyp_dynamics.course.feedback import NOT_ANSWERED, as_choice, choice_feedback, give_feedback
+from cyp_dynamics.course.feedback import (NOT_ANSWERED, as_choice, choice_feedback, give_feedback,
+                                          number_feedback)
 from cyp_dynamics.analysis import CheckResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,3 +109,19 @@ def test_multiple_choice_feedback_reads_letters_kindly(capsys):
     unanswered = choice_feedback(..., choices, "B", "Right.", reasons)
     assert unanswered.message == NOT_ANSWERED
     assert '"A", "B", "C"' in capsys.readouterr().out
+
+
+def test_number_feedback_accepts_within_tolerance_and_computes_truth_lazily():
+    calls = []
+
+    def truth() -> float:
+        calls.append(1)
+        return 200.0
+
+    right, wrong = "About {truth:.0f}.", "You have {value:.0f}; the model gives {truth:.0f}."
+    assert number_feedback(..., truth, 0.05, right, wrong, "Type a number.").message == NOT_ANSWERED
+    assert calls == [], "the answer is not worked out until the trainee has answered"
+    assert number_feedback(209, truth, 0.05, right, wrong, "Type a number.").message == "About 200."
+    missed = number_feedback(211, truth, 0.05, right, wrong, "Type a number.")
+    assert not missed.passed and missed.message == "You have 211; the model gives 200."
+    assert not number_feedback("two hundred", truth, 0.05, right, wrong, "Type a number.").passed

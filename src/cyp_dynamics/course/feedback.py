@@ -94,3 +94,19 @@ def choice_feedback(answer: Any, choices: Mapping[str, str], correct: str, prais
 
     letters = ", ".join(f'"{letter}"' for letter in choices)
     return give_feedback(answer, check, f"Replace `...` with one of {letters}, then run the cell.")
+
+
+def number_feedback(answer: Any, truth: Callable[[], float], tolerance: float, right: str,
+                    wrong: str, prompt: str, hint: str = "", example: str = "25") -> CheckResult:
+    """Feedback on a number that should be within `tolerance` (0.05 means 5%) of `truth()`.
+
+    `right` and `wrong` are messages with `{value}` and `{truth}` placeholders, for example
+    "About {truth:,.0f} children." `truth` is only computed once the trainee has answered.
+    """
+
+    def check(given: Any) -> CheckResult:
+        value, expected = as_number(given, example), truth()
+        passed = relative_gap(value, expected) <= tolerance
+        return CheckResult(passed, (right if passed else wrong).format(value=value, truth=expected))
+
+    return give_feedback(answer, check, prompt, hint=hint)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..analysis.checks import CheckResult, at_or_below
 from ..models import load_model
-from .feedback import as_number, choice_feedback, give_feedback, relative_gap
+from .feedback import as_number, choice_feedback, give_feedback, number_feedback, relative_gap
 
 MODEL = "camhs_waiting_list"
 REFERRAL_RISE = {"referral_change_percent": 10, "referral_change_month": 12}
@@ -88,17 +88,11 @@ def check_clinicians_to_clear(clinicians: Any) -> CheckResult:
 def check_littles_law(wait_in_weeks: Any) -> CheckResult:
     """Exercise 3: the wait at month 36 of the default run, by Little's law, within 2%."""
 
-    def check(answer: Any) -> CheckResult:
-        value = as_number(answer)
-        run = load_model(MODEL).run()
-        truth = float(run.average_wait_in_weeks.loc[36])
-        if relative_gap(value, truth) <= 0.02:
-            return CheckResult(True, f"{value:.1f} weeks: that is Little's law at work.")
-        return CheckResult(False, f"You have {value:.1f} weeks; Little's law gives about "
-                                  f"{truth:.0f}.")
-
-    return give_feedback(
-        wait_in_weeks, check, "Replace `...` with your calculation (in weeks), then run the cell.",
+    return number_feedback(
+        wait_in_weeks, lambda: float(load_model(MODEL).run().average_wait_in_weeks.loc[36]), 0.02,
+        right="{value:.1f} weeks: that is Little's law at work.",
+        wrong="You have {value:.1f} weeks; Little's law gives about {truth:.0f}.",
+        prompt="Replace `...` with your calculation (in weeks), then run the cell.",
         hint="Divide the waiting list by the number leaving it each month (treatment starts "
              "plus closures) to get months, then multiply by 4.348 weeks per month.")
 
@@ -123,15 +117,12 @@ def leave_backlog(closure_rate: float = 0.0) -> float:
 def check_leave_backlog(extra_children: Any) -> CheckResult:
     """Exercise 4: the extra children on the list at month 36, within 5%."""
 
-    def check(answer: Any) -> CheckResult:
-        value, truth = as_number(answer), leave_backlog()
-        if relative_gap(value, truth) <= 0.05:
-            return CheckResult(True, f"About {truth:.0f} extra children are still waiting at "
-                                     "month 36, long after the clinician came back.")
-        return CheckResult(False, f"You have {value:,.0f}; the model gives about {truth:.0f}.")
-
-    return give_feedback(
-        extra_children, check, "Replace `...` with the number of extra children, then run the cell.",
+    return number_feedback(
+        extra_children, leave_backlog, 0.05,
+        right="About {truth:.0f} extra children are still waiting at month 36, long after the "
+              "clinician came back.",
+        wrong="You have {value:,.0f}; the model gives about {truth:.0f}.",
+        prompt="Replace `...` with the number of extra children, then run the cell.",
         hint="Subtract the waiting list without leave from the one with leave, at month 36.")
 
 

@@ -17,7 +17,7 @@ from ..analysis.scenarios import load_scenarios, run_scenarios
 from ..analysis.thresholds import Threshold, find_threshold
 from ..data import load_dataset
 from ..models import load_model
-from .feedback import as_choice, as_number, choice_feedback, give_feedback
+from .feedback import as_choice, as_number, choice_feedback, give_feedback, number_feedback
 
 MODEL = "camhs_system"
 
@@ -177,16 +177,14 @@ def late_hiring_extra_crises(months: float = 60) -> float:
 def check_late_hiring(extra_crises: Any) -> CheckResult:
     """Exercise 2: extra crisis presentations by month 60 from hiring a year later, within 5%."""
 
-    def check(value: Any) -> CheckResult:
-        guess, truth = as_number(value), late_hiring_extra_crises()
-        if abs(guess - truth) <= 0.05 * abs(truth):
-            return CheckResult(True, f"About {truth:,.0f} more crisis presentations per 100,000 "
-                                     "children: the price of a year's delay, paid long after it.")
-        return CheckResult(False, f"You have {guess:,.0f}; the model gives about {truth:,.0f}.")
-
-    return give_feedback(extra_crises, check, "Replace `...` with a number of crisis presentations.",
-                         hint="Subtract 'hire now' from 'hire in month 12', using "
-                              "crisis_presentations_to_date at month 60.")
+    return number_feedback(
+        extra_crises, late_hiring_extra_crises, 0.05,
+        right="About {truth:,.0f} more crisis presentations per 100,000 children: the price of a "
+              "year's delay, paid long after it.",
+        wrong="You have {value:,.0f}; the model gives about {truth:,.0f}.",
+        prompt="Replace `...` with a number of crisis presentations.",
+        hint="Subtract 'hire now' from 'hire in month 12', using crisis_presentations_to_date at "
+             "month 60.")
 
 
 # ---- exercise 3: fixes that fail -----------------------------------------------------------

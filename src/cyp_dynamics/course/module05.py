@@ -18,7 +18,7 @@ from ..analysis.checks import CheckResult
 from ..charts import alt, gap_chart, output_titles, runs_chart, stacked_areas, tidy_runs
 from ..data import load_dataset
 from ..models import by_element, load_model, tidy_elements
-from .feedback import as_number, choice_feedback, give_feedback, relative_gap
+from .feedback import as_number, choice_feedback, give_feedback, number_feedback
 
 MODEL = "child_poverty_and_health"
 PLACES = {"coastal": "Coastal district", "inner_city": "Inner-city borough",
@@ -195,15 +195,12 @@ def inner_city_share_with_uk_entry_rate() -> float:
 def check_inner_city_share(percent: Any) -> CheckResult:
     """Exercise 3: the inner city's share in 2040 with the UK's entry rate, within 2%."""
 
-    def check(answer: Any) -> CheckResult:
-        value, truth = as_number(answer), inner_city_share_with_uk_entry_rate()
-        if relative_gap(value, truth) <= 0.02:
-            return CheckResult(True, f"{truth:.1f}%: still above the UK-average place, because its "
-                                     "households also leave poverty less often.")
-        return CheckResult(False, f"You have {value:.1f}%; the model gives about {truth:.0f}%.")
-
-    return give_feedback(
-        percent, check, "Replace `...` with a percentage, then run the cell.",
+    return number_feedback(
+        percent, inner_city_share_with_uk_entry_rate, 0.02,
+        right="{truth:.1f}%: still above the UK-average place, because its households also leave "
+              "poverty less often.",
+        wrong="You have {value:.1f}%; the model gives about {truth:.0f}%.",
+        prompt="Replace `...` with a percentage, then run the cell.",
         hint="Run the model with inner_city_poverty_entry_rate set to the UK-average place's "
              "entry rate, and read poverty_share_percent[inner_city] in 2040.")
 
@@ -217,15 +214,12 @@ def shock_legacy_points() -> float:
 def check_shock_legacy(points: Any) -> CheckResult:
     """Exercise 5: the shock's legacy in 2030, in percentage points, within 10%."""
 
-    def check(answer: Any) -> CheckResult:
-        value, truth = as_number(answer), shock_legacy_points()
-        if relative_gap(value, truth) <= 0.10:
-            return CheckResult(True, f"About {truth:.2f} points, six years after the shock ended: "
-                                     "spells that began in the shock became persistent.")
-        return CheckResult(False, f"You have {value:.2f}; the model gives about {truth:.2f} points.")
-
-    return give_feedback(
-        points, check, "Replace `...` with a number of percentage points, then run the cell.",
+    return number_feedback(
+        points, shock_legacy_points, 0.10,
+        right="About {truth:.2f} points, six years after the shock ended: spells that began in the "
+              "shock became persistent.",
+        wrong="You have {value:.2f}; the model gives about {truth:.2f} points.",
+        prompt="Replace `...` with a number of percentage points, then run the cell.",
         hint="Subtract the run without the shock from the run with it, in 2030.")
 
 
