@@ -117,3 +117,19 @@ def test_national_fit_to_the_commissioner_series():
     table = result.parameters
     assert ((table["fitted"] > table["lower"]) & (table["fitted"] < table["upper"])).all()
     assert result.run.waiting_list.loc[84] > result.run.waiting_list.loc[12]  # lists grew
+
+
+def test_a_local_csv_as_exported_from_a_spreadsheet_calibrates(camhs, tmp_path):
+    """Thousands separators and a suppressed value ('c'), as local returns often have them."""
+    truth = camhs.run({"referrals_accepted_per_month": 520}, 24).waiting_list
+    path = tmp_path / "my_service.csv"
+    lines = ["month,waiting_list"] + [
+        f'{month},"{truth.loc[month]:,.0f}"' if month != 18 else f"{month},c"
+        for month in (0, 6, 12, 18, 24)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = calibrate(camhs, path, ["referrals_accepted_per_month"])
+    assert len(result.residuals) == 4, "the suppressed month is left out, not read as zero"
+    assert result.fitted["referrals_accepted_per_month"] == pytest.approx(520, rel=0.01)
+    assert path.read_bytes() == before

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from ..data.local import read_local_csv
 from ..models.model import Model
 
 CORRELATION_LIMIT = 0.95  # |correlation| above this: the data cannot separate the two parameters
@@ -71,7 +72,10 @@ def tidy_observations(model: Model, data: pd.DataFrame | str | Path) -> pd.DataF
         path = Path(data).expanduser()
         if not path.is_file():
             raise ValueError(f"No data file at '{path}'. Give a DataFrame or the path to a CSV.")
-        data = pd.read_csv(path)
+        # The course's CSV reader: thousands separators, suppressed values ('*', 'c') and
+        # spreadsheet encodings handled, ragged rows reported by line; the file is not changed.
+        header = pd.read_csv(path, nrows=0, encoding_errors="replace").columns
+        data = read_local_csv(path, [str(c).strip() for c in header if str(c).strip() != "output"])
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError("data must be a non-empty table (pandas DataFrame) of observations.")
     frame = data.copy()
