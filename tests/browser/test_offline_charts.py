@@ -59,6 +59,8 @@ COURSE_NOTEBOOKS = [
     "modules/04-prevention-vs-late-intervention/04-prevention-vs-late-intervention.ipynb",
     "modules/05-child-poverty-and-inequalities/05-child-poverty-and-inequalities.ipynb",
 ]
+#: A Mermaid diagram JupyterLab could not draw (it shows its source text instead).
+MERMAID_FAILED = ".jp-RenderedMermaid.jp-mod-warning"
 #: Repository folders copied next to the notebooks so relative paths keep working.
 COURSE_DIRS = ("course", "modules", "datasets")
 
@@ -217,6 +219,7 @@ def test_course_notebook_renders_offline(lab: LabServer, driver: WebDriver,
             charts = wait_for_drawn_charts(driver, at_least=1)
             scroll_into_view(driver, charts[0])
         assert_all_vega_outputs_drawn(driver)
+        assert driver.find_elements("css selector", MERMAID_FAILED) == [], "a diagram failed to draw"
         save_screenshot(driver, f"{name}-1-after-run-all")
 
         # Optional explorer check: where a 'Keep this run' button exists, keeping a

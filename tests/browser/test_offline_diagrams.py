@@ -36,16 +36,19 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from cyp_dynamics import list_models  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from test_offline_charts import assert_only_local_requests, screenshot_on_failure  # noqa: E402
+from test_offline_charts import (  # noqa: E402
+    MERMAID_FAILED,
+    assert_only_local_requests,
+    screenshot_on_failure,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 NOTEBOOK = HERE / "fixtures" / "diagram_check.ipynb"
 IMAGE = REPO / "course" / "images" / "diagrams" / "camhs_waiting_list.png"
-#: JupyterLab's Mermaid output: a figure holding the drawn SVG as an <img> data URL; a diagram
-#: Mermaid could not draw gets the warning class and shows its source instead.
+#: JupyterLab's Mermaid output: a figure holding the drawn SVG as an <img> data URL (a diagram
+#: Mermaid could not draw gets the warning class, `MERMAID_FAILED`, and shows its source instead).
 MERMAID_IMAGE = ".jp-RenderedMermaid:not(.jp-mod-warning) figure img[src^='data:image/svg+xml']"
-MERMAID_FAILED = ".jp-RenderedMermaid.jp-mod-warning"
 
 pytestmark = pytest.mark.browser
 
