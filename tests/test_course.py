@@ -75,6 +75,13 @@ def test_feedback_never_raises_and_prompts_when_unanswered(capsys):
     assert "Not answered yet" in printed and "could not be checked" in printed
 
 
+def test_a_dictionary_of_placeholders_is_unanswered_but_a_partial_answer_is_checked(capsys):
+    def explode(answer):
+        raise RuntimeError("boom")
+    assert give_feedback({"A": ..., "B": None}, explode, "Fill in A and B.").message == NOT_ANSWERED
+    assert "boom" in give_feedback({"A": "event", "B": ...}, explode, "Fill in A and B.").message
+
+
 @pytest.mark.parametrize("check, right, wrong", [
     (module02.check_clinicians_to_clear, lambda: module02.fewest_clinicians_to_clear(),
      lambda: module02.fewest_clinicians_to_clear() - 1),

@@ -11,7 +11,10 @@ NOT_ANSWERED = "not answered"
 
 
 def is_unanswered(answer: Any) -> bool:
-    """True for the placeholders a trainee starts with: `...` or None."""
+    """True for the placeholders a trainee starts with: `...`, None, or a dictionary of them
+    (an exercise that asks for several answers, e.g. {"A": ..., "B": ...})."""
+    if isinstance(answer, dict):
+        return all(is_unanswered(value) for value in answer.values())
     return answer is None or answer is Ellipsis
 
 

@@ -174,8 +174,6 @@ def check_iceberg(answers: Any) -> CheckResult:
         return CheckResult(False, f"{5 - len(wrong)} of 5 placed right; look again at "
                                   f"{', '.join(wrong)}.")
 
-    if isinstance(answers, dict) and all(is_unanswered(v) for v in answers.values()):
-        answers = ...
     return give_feedback(answers, check, "Replace each `...` with a level, then run the cell.",
                          hint="An event happens once; a pattern repeats over time; a structure "
                               "is how things are organised; a mental model is a belief.")
@@ -252,8 +250,6 @@ def check_archetype_matches(matches: Any) -> CheckResult:
         return CheckResult(False, f"{5 - len(wrong)} of 5 matched; look again at graph(s) "
                                   f"{', '.join(wrong)}.")
 
-    if isinstance(matches, dict) and all(is_unanswered(v) for v in matches.values()):
-        matches = ...
     return give_feedback(matches, check, "Replace each `...` with an archetype's name, then run the cell.",
                          hint="S-shape: limits to growth. Better then worse: fixes that fail. "
                               "Two lines pulling apart: success to the successful.")
@@ -287,7 +283,5 @@ def check_camhs_loops(counts: Any) -> CheckResult:
                                   f"{answer['balancing']} balancing. Follow each arrow out of the "
                                   "waiting list and see whether it comes back.")
 
-    if isinstance(counts, dict) and all(is_unanswered(v) for v in counts.values()):
-        counts = ...
     return give_feedback(counts, check, "Replace each `...` with a number, then run the cell.",
                          hint="Only the variables in a loop matter; ignore the running totals.")
