@@ -62,16 +62,18 @@ def policy_table(names: Iterable[str] | None = None, years: int = HORIZON_YEARS)
     chosen = list(scenarios.names if names is None else names)
     base_run = model.run(scenarios.parameters("base"), years)
     base_ledger = policy_ledger(base_run)
+    base_cost = net_present_cost(base_ledger)
     rows = []
     for name in chosen:
-        run = model.run(scenarios.parameters(name), years)
-        ledger = policy_ledger(run)
+        run = base_run if name == "base" else model.run(scenarios.parameters(name), years)
+        ledger = base_ledger if name == "base" else policy_ledger(run)
+        cost = net_present_cost(ledger)
         helped = float(base_run.escalations_to_date.iloc[-1] - run.escalations_to_date.iloc[-1])
         rows.append({
             "name": name,
             "title": scenarios[name].title,
-            "net_present_cost_gbp_m": net_present_cost(ledger) / 1e6,
-            "extra_cost_gbp_m": (net_present_cost(ledger) - net_present_cost(base_ledger)) / 1e6,
+            "net_present_cost_gbp_m": cost / 1e6,
+            "extra_cost_gbp_m": (cost - base_cost) / 1e6,
             "break_even_year": break_even_year(ledger, base_ledger) if name != "base" else pd.NA,
             "children_helped": helped,
             "cost_per_child_helped_gbp": (cost_per_child_helped(ledger, base_ledger, helped)
