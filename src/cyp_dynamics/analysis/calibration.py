@@ -173,6 +173,11 @@ def calibrate(
     sizes = observations.groupby("output")["value"].transform(lambda v: v.abs().mean() or 1.0)
     scale = sizes.to_numpy() if relative else np.ones(n_points)
     weight = np.sqrt(observations["weight"].to_numpy(dtype=float))
+    observed = observations["value"].to_numpy(dtype=float)
+    # Each output's observation rows and times, found once: the optimiser runs the model many times.
+    observed_times = observations["time"].to_numpy(dtype=float)
+    series = [(output, rows, observed_times[rows])
+              for output, rows in observations.groupby("output").indices.items()]
 
     def values_for(x: np.ndarray) -> dict[str, float]:
         return {**fixed, **dict(zip(bounds.index, low + np.clip(x, 0, 1) * (high - low)))}
@@ -181,12 +186,12 @@ def calibrate(
         run = model.run(values_for(x), months=length)
         times = run.index.to_numpy(dtype=float)
         fitted = np.empty(n_points)
-        for output, rows in observations.groupby("output").groups.items():
-            fitted[rows] = np.interp(observations.loc[rows, "time"], times, run[output].to_numpy())
+        for output, rows, at_times in series:
+            fitted[rows] = np.interp(at_times, times, run[output].to_numpy())
         return run, fitted
 
     def residuals(x: np.ndarray) -> np.ndarray:
-        return (simulate(x)[1] - observations["value"].to_numpy()) / scale * weight
+        return (simulate(x)[1] - observed) / scale * weight
 
     solution = least_squares(residuals, x0, bounds=(0.0, 1.0), x_scale="jac")
     run, fitted = simulate(solution.x)
