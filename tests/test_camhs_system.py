@@ -171,6 +171,17 @@ def test_threshold_search_explains_a_reversed_range(system):
         find_threshold(system, "initial_severe_share", "waiting list")
 
 
+def test_threshold_search_asks_for_ends_when_the_model_gives_no_range():
+    from cyp_dynamics.analysis import end_states
+    from .conftest import TEST_MODELS
+
+    tea = load_model(TEST_MODELS / "tea_cup.xmile")  # cooling_time has no [min, max] in the file
+    with pytest.raises(ValueError, match="no range in the model file.*low=.*high="):
+        find_threshold(tea, "cooling_time", "tea_temperature")
+    with pytest.raises(ValueError, match="Unknown output"):
+        end_states(tea, "cooling_time", [5, 10], "tea temperature")
+
+
 def test_published_rules_of_thumb_come_through(system):
     """CAPA: about one accepted referral per FTE per week (less ~5% missed); Strategy Unit (2020):
     0.763 of referrals accepted and half the caseload discharged each month."""

@@ -53,6 +53,9 @@ def find_threshold(
     name = model.parameter_name(parameter)
     model.check_outputs([output])
     row = model.parameters.loc[name]
+    if (low is None and pd.isna(row["min"])) or (high is None and pd.isna(row["max"])):
+        raise ValueError(f"'{name}' has no range in the model file, so give the ends of the search: "
+                         f"find_threshold(..., low=..., high=...) in {row['unit'] or 'its unit'}.")
     low = float(row["min"] if low is None else low)
     high = float(row["max"] if high is None else high)
     if not low < high:
@@ -80,6 +83,7 @@ def end_states(model: Model, parameter: str, values: list[float], output: str,
                params: Mapping[str, Any] | None = None, months: float = 600) -> pd.DataFrame:
     """`output` at the end of runs started from each of `values` of `parameter`."""
     name = model.parameter_name(parameter)
+    model.check_outputs([output])
     return pd.DataFrame({name: values,
                          output: [end_value(model, {**(params or {}), name: v}, output, months)
                                   for v in values]})
