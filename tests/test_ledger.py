@@ -156,6 +156,12 @@ def test_run_must_be_saved_yearly_and_not_empty():
         annual_spend(_run({"x_to_date": [0, 1]}), ["x_to_date"])
 
 
+def test_a_run_in_months_is_not_read_as_years(camhs):
+    run = camhs.run(months=24).assign(x_to_date=lambda r: r.index.to_numpy())
+    with pytest.raises(ValueError, match="counts years.*in months"):
+        annual_spend(run, {"X": "x_to_date"})
+
+
 def test_ledgers_must_match():
     with pytest.raises(ValueError, match="same years"):
         break_even_year(_ledger_from_yearly([1, 2]), _ledger_from_yearly([1, 2, 3]))

@@ -30,6 +30,8 @@ GREEN_BOOK_SCHEDULE: tuple[tuple[float, float], ...] = (
     (30, 0.035), (75, 0.030), (125, 0.025), (200, 0.020), (300, 0.015), (math.inf, 0.010),
 )
 TOTAL = "total"
+# Run indexes (`Model.index_name`) whose steps are not years: each would be read as a year.
+OTHER_TIME_UNITS = ("month", "week", "day", "quarter", "hour", "minute", "second")
 
 
 def _check_schedule(schedule: float | Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -90,6 +92,9 @@ def annual_spend(run: pd.DataFrame, running_totals: Mapping[str, str]) -> pd.Dat
         totals = [c for c in run.columns if c.endswith("_to_date")]
         raise ValueError(f"The run has no column(s) {missing}. Running totals in this run: "
                          f"{', '.join(totals) or 'none'}.")
+    if run.index.name in OTHER_TIME_UNITS:  # a model run's index is named for its time unit
+        raise ValueError(f"The ledger counts years, but this run's time is in {run.index.name}s: "
+                         "use a model whose time unit is the year.")
     times = run.index.to_numpy(dtype=float)
     whole = times[np.isclose(times, np.round(times))]
     if len(whole) < 2 or not np.allclose(np.diff(whole), 1.0):
