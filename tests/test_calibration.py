@@ -133,3 +133,21 @@ def test_a_local_csv_as_exported_from_a_spreadsheet_calibrates(camhs, tmp_path):
     assert len(result.residuals) == 4, "the suppressed month is left out, not read as zero"
     assert result.fitted["referrals_accepted_per_month"] == pytest.approx(520, rel=0.01)
     assert path.read_bytes() == before
+
+
+def test_observation_times_count_from_the_start_of_a_run_that_starts_later(tmp_path):
+    """A model whose clock starts at 100 is fitted to times counted from its start, as documented."""
+    from cyp_dynamics.models import models_folder
+
+    text = (models_folder() / "camhs_waiting_list.mdl").read_text()
+    shifted = text.replace("INITIAL TIME  = 0", "INITIAL TIME  = 100").replace(
+        "FINAL TIME  = 36", "FINAL TIME  = 136")
+    assert "INITIAL TIME  = 100" in shifted and "FINAL TIME  = 136" in shifted
+    path = tmp_path / "camhs_waiting_list_from_100.mdl"
+    path.write_text(shifted)
+    run = load_model("camhs_waiting_list").run({"clinicians": 55})
+    data = pd.DataFrame({"time": [6, 12, 18, 24, 30, 36], "output": "waiting_list",
+                         "value": [run.loc[t, "waiting_list"] for t in (6, 12, 18, 24, 30, 36)]})
+    result = calibrate(load_model(path), data, ["clinicians"])
+    assert result.fitted["clinicians"] == pytest.approx(55, rel=1e-3)
+    assert result.run.index[0] == 100  # the run itself keeps the model's clock

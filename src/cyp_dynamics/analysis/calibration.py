@@ -184,7 +184,7 @@ def calibrate(
 
     def simulate(x: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         run = model.run(values_for(x), months=length)
-        times = run.index.to_numpy(dtype=float)
+        times = _from_start(run)
         fitted = np.empty(n_points)
         for output, rows, at_times in series:
             fitted[rows] = np.interp(at_times, times, run[output].to_numpy())
@@ -212,6 +212,12 @@ def calibrate(
     residual_table["residual"] = residual_table["observed"] - residual_table["fitted"]
     return CalibrationResult(table, residual_table, fit_errors(model, residual_table),
                              correlations, warnings, run, solution.message)
+
+
+def _from_start(run: pd.DataFrame) -> np.ndarray:
+    """A run's times counted from its start, as observation times are (a model may start in 2010)."""
+    times = run.index.to_numpy(dtype=float)
+    return times - times[0]
 
 
 def fit_errors(model: Model, residuals: pd.DataFrame) -> pd.DataFrame:
@@ -284,7 +290,7 @@ def calibration_chart(model: Model, result: CalibrationResult,
     time_title = axis_title(model.time_unit, "from start")
     panels = []
     for output in outputs:
-        line = pd.DataFrame({"time": result.run.index.to_numpy(dtype=float),
+        line = pd.DataFrame({"time": _from_start(result.run),
                              "value": result.run[output].to_numpy(), "series": "Model (fitted)"})
         points = result.residuals[result.residuals["output"] == output].copy()
         points["series"] = "Observed"
