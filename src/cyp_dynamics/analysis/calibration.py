@@ -222,13 +222,14 @@ def _from_start(run: pd.DataFrame) -> np.ndarray:
 
 def fit_errors(model: Model, residuals: pd.DataFrame) -> pd.DataFrame:
     """RMSE (output's unit) and MAPE (percent, observations that are not zero) per output."""
+    units = model.variables["unit"]  # one copy of the table, not one per output
     rows = []
     for output, group in residuals.groupby("output", sort=False):
         nonzero = group[group["observed"] != 0]
         mape = (100 * (nonzero["residual"] / nonzero["observed"]).abs().mean()) if len(nonzero) else np.nan
         rows.append({"output": output, "points": len(group),
                      "rmse": float(np.sqrt((group["residual"] ** 2).mean())),
-                     "mape_percent": float(mape), "unit": model.variables.loc[output, "unit"]})
+                     "mape_percent": float(mape), "unit": units[output]})
     return pd.DataFrame(rows).set_index("output")
 
 
@@ -288,6 +289,7 @@ def calibration_chart(model: Model, result: CalibrationResult,
     outputs = list(result.fit_error.index)
     y_titles = output_titles(model, outputs)
     time_title = axis_title(model.time_unit, "from start")
+    units = model.variables["unit"]
     panels = []
     for output in outputs:
         line = pd.DataFrame({"time": _from_start(result.run),
@@ -303,10 +305,9 @@ def calibration_chart(model: Model, result: CalibrationResult,
                 tooltip=[alt.Tooltip("time:Q", title=time_title),
                          alt.Tooltip("observed:Q", format=",.0f"), alt.Tooltip("fitted:Q", format=",.0f")]),
         ).properties(width=520, height=180, title=y_titles[output].split(" (")[0])
-        unit = model.variables.loc[output, "unit"]
         residual = alt.Chart(points).mark_bar(size=6).encode(
             x=alt.X("time:Q", title=time_title),
-            y=alt.Y("residual:Q", title=axis_title("Observed - fitted", unit)),
+            y=alt.Y("residual:Q", title=axis_title("Observed - fitted", units[output])),
         ).properties(width=520, height=70)
         panels.append(alt.vconcat(fit, residual))
     subtitle = " · ".join(f"{o}: MAPE {row['mape_percent']:.0f}%" for o, row in result.fit_error.iterrows())
