@@ -30,7 +30,10 @@ class CheckResult:
         return self.message
 
 
-def _series(values: pd.Series | np.ndarray | list) -> pd.Series:
+SeriesLike = pd.Series | np.ndarray | list  # what a check accepts: a run's column, or numbers
+
+
+def _series(values: SeriesLike) -> pd.Series:
     series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
     if series.empty:
         raise ValueError("The series is empty: run the model first, then check its result.")
@@ -46,7 +49,7 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
-def grows(values, tolerance: float = 0.01) -> CheckResult:
+def grows(values: SeriesLike, tolerance: float = 0.01) -> CheckResult:
     """True when the series ends higher than it starts by more than `tolerance` of its scale."""
     s = _series(values)
     change = s.iloc[-1] - s.iloc[0]
@@ -55,7 +58,7 @@ def grows(values, tolerance: float = 0.01) -> CheckResult:
     return CheckResult(passed, f"It {verb}: from {_fmt(s.iloc[0])} to {_fmt(s.iloc[-1])}.")
 
 
-def declines(values, tolerance: float = 0.01) -> CheckResult:
+def declines(values: SeriesLike, tolerance: float = 0.01) -> CheckResult:
     """True when the series ends lower than it starts by more than `tolerance` of its scale."""
     s = _series(values)
     change = s.iloc[-1] - s.iloc[0]
@@ -64,7 +67,7 @@ def declines(values, tolerance: float = 0.01) -> CheckResult:
     return CheckResult(passed, f"It {verb}: from {_fmt(s.iloc[0])} to {_fmt(s.iloc[-1])}.")
 
 
-def goal_seeking(values, target: float, tolerance: float = 0.05) -> CheckResult:
+def goal_seeking(values: SeriesLike, target: float, tolerance: float = 0.05) -> CheckResult:
     """True when the gap to `target` shrinks steadily and ends within `tolerance` of the first gap.
 
     'Steadily' allows the gap to widen by no more than `tolerance` of the first gap at any step.
@@ -85,7 +88,7 @@ def goal_seeking(values, target: float, tolerance: float = 0.05) -> CheckResult:
     return CheckResult(passed, message)
 
 
-def settles_by(values, time: float, tolerance: float = 0.01) -> CheckResult:
+def settles_by(values: SeriesLike, time: float, tolerance: float = 0.01) -> CheckResult:
     """True when, from `time` on, the series varies by no more than `tolerance` of its scale."""
     s = _series(values)
     after = s[s.index >= time]
@@ -99,7 +102,8 @@ def settles_by(values, time: float, tolerance: float = 0.01) -> CheckResult:
                               f"then to the end.")
 
 
-def returns_to_baseline(values, baseline: float | None = None, tolerance: float = 0.02) -> CheckResult:
+def returns_to_baseline(values: SeriesLike, baseline: float | None = None,
+                        tolerance: float = 0.02) -> CheckResult:
     """True when the series ends within `tolerance` (relative) of `baseline` (default: its start)."""
     s = _series(values)
     base = float(s.iloc[0]) if baseline is None else float(baseline)
@@ -112,13 +116,14 @@ def returns_to_baseline(values, baseline: float | None = None, tolerance: float 
                               f"of {_fmt(base)}.")
 
 
-def does_not_return(values, baseline: float | None = None, tolerance: float = 0.02) -> CheckResult:
+def does_not_return(values: SeriesLike, baseline: float | None = None,
+                    tolerance: float = 0.02) -> CheckResult:
     """The opposite of `returns_to_baseline`, with the same sentence."""
     result = returns_to_baseline(values, baseline, tolerance)
     return CheckResult(not result.passed, result.message)
 
 
-def at_or_below(values, level: float, by: float) -> CheckResult:
+def at_or_below(values: SeriesLike, level: float, by: float) -> CheckResult:
     """True when the series is at or below `level` at time `by` (e.g. a list cleared by month 24)."""
     s = _series(values)
     at = s[s.index <= by]
@@ -130,7 +135,7 @@ def at_or_below(values, level: float, by: float) -> CheckResult:
     return CheckResult(passed, f"At {at.index[-1]:g} it is {_fmt(value)}, {word} {_fmt(level)}.")
 
 
-def stays_between(values, low: float, high: float) -> CheckResult:
+def stays_between(values: SeriesLike, low: float, high: float) -> CheckResult:
     """True when every value lies within [low, high]."""
     s = _series(values)
     passed = bool((s >= low).all() and (s <= high).all())

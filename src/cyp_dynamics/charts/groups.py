@@ -21,7 +21,7 @@ def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
 
 def stacked_areas(data: pd.DataFrame, x: str, y: str, stack: str, *, title: str, x_title: str,
                   y_title: str, stack_title: str, stack_order: Sequence[str] | None = None,
-                  facet: str | None = None, facet_title: str = "") -> alt.Chart:
+                  facet: str | None = None, facet_title: str = "") -> alt.Chart | alt.FacetChart:
     """Areas stacked by `stack` (e.g. poverty status) over `x` (time), one panel per `facet`.
 
     `data` is a long table with columns x, y, stack (and facet); `stack_order` lists the stack's

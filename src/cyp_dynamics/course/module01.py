@@ -8,7 +8,7 @@ typed in, so they follow the diagrams and model files if those are revised.
 from __future__ import annotations
 
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,6 +17,9 @@ from ..analysis.diagram import causal_diagram
 from ..analysis.loops import find_loops
 from ..models import load_model
 from .feedback import give_feedback, is_unanswered
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # ---- the diagram built step by step in the notebook -----------------------------------------
 SERVICE_LINKS = """\
@@ -77,7 +80,7 @@ def mystery_graphs() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def mystery_chart():
+def mystery_chart() -> alt.FacetChart:
     """Five unlabelled behaviour-over-time graphs, A to E, one per archetype (in a mixed order)."""
     from ..charts import alt
 

@@ -9,7 +9,7 @@ model and the cited datasets, never from typed-in numbers, and never raise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from ..analysis.scenarios import load_scenarios
 from ..data.datasets import figure
 from ..models import load_model
 from .feedback import as_choice, as_number, choice_feedback, give_feedback, relative_gap
+
+if TYPE_CHECKING:
+    import altair as alt
 
 MODEL = "prevention_vs_late_intervention"
 DATASET = "cyp_spending_prevention_late_intervention"
@@ -269,7 +272,7 @@ def check_lived_experience_lever(choice: Any) -> CheckResult:
 LINKED_OUTPUTS = ["children_in_late_intervention", "prevention_share_of_budget", "late_need_over_budget"]
 
 
-def _policy_colours(runs: Mapping[str, pd.DataFrame]):
+def _policy_colours(runs: Mapping[str, pd.DataFrame]) -> alt.Scale:
     """One house-palette colour per run, in the runs' order, so a policy keeps its colour in
     every chart (including charts that leave the baseline out)."""
     from ..charts import PALETTE, alt
@@ -278,7 +281,8 @@ def _policy_colours(runs: Mapping[str, pd.DataFrame]):
     return alt.Scale(domain=labels, range=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])
 
 
-def linked_policy_chart(runs: Mapping[str, pd.DataFrame], title: str, subtitle: str = ""):
+def linked_policy_chart(runs: Mapping[str, pd.DataFrame], title: str,
+                        subtitle: str = "") -> alt.VConcatChart:
     """Outcomes and money for several runs, one panel each, linked: click a policy in the legend
     to pick it out in every panel."""
     from ..charts import alt, output_titles, tidy_runs
@@ -312,7 +316,7 @@ def cost_gap(policy_run: pd.DataFrame, baseline_run: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame({"gap_gbp_m": gap})
 
 
-def break_even_chart(runs: Mapping[str, pd.DataFrame], baseline: str, title: str):
+def break_even_chart(runs: Mapping[str, pd.DataFrame], baseline: str, title: str) -> alt.LayerChart:
     """Cumulative discounted cost of each run minus the baseline's (GBP m); below zero = cheaper."""
     from ..charts import alt
 
@@ -337,7 +341,7 @@ def break_even_chart(runs: Mapping[str, pd.DataFrame], baseline: str, title: str
                                         "where a line crosses zero for good."))
 
 
-def spend_chart(run: pd.DataFrame, title: str):
+def spend_chart(run: pd.DataFrame, title: str) -> alt.Chart:
     """Each year's spend by line (GBP m), stacked: late intervention, overspend and prevention."""
     from ..charts import alt
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from ..charts import alt, gap_chart, output_titles, runs_chart, stacked_areas, t
 from ..data import load_dataset
 from ..models import by_element, load_model, tidy_elements
 from .feedback import as_number, choice_feedback, give_feedback, number_feedback
+
+if TYPE_CHECKING:
+    from ..widgets.scenario_picker import ScenarioPicker
 
 MODEL = "child_poverty_and_health"
 PLACES = {"coastal": "Coastal district", "inner_city": "Inner-city borough",
@@ -87,7 +90,8 @@ def hbai_comparison(result: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---- charts ---------------------------------------------------------------------------------
-def chain_chart(result: pd.DataFrame, place: str = "inner_city", title: str | None = None):
+def chain_chart(result: pd.DataFrame, place: str = "inner_city",
+                title: str | None = None) -> alt.FacetChart:
     """Stacked areas: children in each age band by poverty status, in one place, over time."""
     if place not in PLACES:
         raise ValueError(f"place must be one of {', '.join(PLACES)}; you gave {place!r}.")
@@ -101,7 +105,8 @@ def chain_chart(result: pd.DataFrame, place: str = "inner_city", title: str | No
         stack_order=list(STATUSES.values())[::-1], facet="age", facet_title="Age band")
 
 
-def compare_runs_chart(runs: dict[str, pd.DataFrame], outputs: list[str], title: str):
+def compare_runs_chart(runs: dict[str, pd.DataFrame], outputs: list[str],
+                       title: str) -> alt.VConcatChart:
     """One panel per output (columns such as 'poverty_share_percent[uk_average]'), a line per run."""
     model = load_model(MODEL)
     chart = runs_chart(outputs, output_titles(model, outputs), "Year", title,
@@ -112,7 +117,7 @@ def compare_runs_chart(runs: dict[str, pd.DataFrame], outputs: list[str], title:
 
 
 def place_gap_chart(result: pd.DataFrame, variable: str = "poverty_share_percent",
-                    reference: str = "uk_average", title: str | None = None):
+                    reference: str = "uk_average", title: str | None = None) -> alt.VConcatChart:
     """Each place's `variable` over time and its gap to the `reference` place."""
     model = load_model(MODEL)
     row = model.variables.loc[variable]
@@ -122,7 +127,8 @@ def place_gap_chart(result: pd.DataFrame, variable: str = "poverty_share_percent
 
 
 def compare_policies(names: Sequence[str] = ("base", "income_package", "early_years_support"),
-                     place: str = "inner_city", times: tuple[float, ...] = (2026, 2030, 2040)):
+                     place: str = "inner_city",
+                     times: tuple[float, ...] = (2026, 2030, 2040)) -> ScenarioPicker:
     """A scenario picker for some of the course's scenarios (each runs in a few seconds).
 
     `names` come from `src/cyp_dynamics/models/scenarios/child_poverty_and_health.toml`.
