@@ -19,10 +19,6 @@ CLEAR_BY_MONTH = 24
 LEAVE = {"clinicians_on_leave": 1, "leave_start_month": 6, "leave_length": 12}
 
 
-
-
-
-
 # ---- exercise 1: predict, then run ---------------------------------------------------------
 def referral_rise_result() -> float:
     """Children waiting at month 36 when referrals rise by 10% from month 12."""

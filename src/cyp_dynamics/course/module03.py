@@ -140,8 +140,6 @@ def national_calibration() -> CalibrationResult:
 # ---- exercise helpers ------------------------------------------------------------------------
 
 
-
-
 def scenario_runs(months: float = 60) -> dict[str, pd.DataFrame]:
     """Every course scenario of the model, {title: run}."""
     model = load_model(MODEL)

@@ -39,12 +39,6 @@ TRANSITION = {"transition_start_year": 0, "transition_years": 3}
 PORTFOLIO = ("community_prevention_weight", "school_support_weight", "family_early_help_weight")
 
 
-
-
-
-
-
-
 # ---- the ledger for this model ---------------------------------------------------------------
 def policy_ledger(run: pd.DataFrame) -> pd.DataFrame:
     """The cost ledger (GBP, Green Book discounting) of one run of the model."""

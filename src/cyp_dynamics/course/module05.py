@@ -146,8 +146,6 @@ def compare_policies(names: Sequence[str] = ("base", "income_package", "early_ye
 # ---- exercise checks ------------------------------------------------------------------------
 
 
-
-
 def exits_up_share_2040() -> float:
     """UK-average poverty share (%) in 2040 when exits from poverty rise by a tenth from 2026."""
     return float(run(EXITS_UP_A_TENTH)["poverty_share_percent[uk_average]"].loc[END_YEAR])
