@@ -25,7 +25,7 @@ from pysd.translators.structures import abstract_expressions as ae
 from ..models import Model, load_model
 from ..models.engine import HELPERS, UnsupportedModel, _Compiler, _local
 from ..models.engine_subscripts import (SUBSCRIPT_HELPERS, SubscriptCompiler, assignment,
-                                        element_names, variable_ranges)
+                                        element_names, reference_nodes, variable_ranges)
 from ..models.parsing import Element
 from .diagram import CausalDiagram, Link
 
@@ -98,17 +98,8 @@ def _joins_other_elements(element: Element, cause: str, ranges: dict[str, tuple[
 
 def _references_to(node: Any, name: str) -> list[list[str]]:
     """The subscripts written in each reference to `name` in an equation tree."""
-    found, pending = [], [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ae.ReferenceStructure):
-            if item.reference == name:
-                found.append(list(item.subscripts.subscripts) if item.subscripts else [])
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
-    return found
+    return [list(item.subscripts.subscripts) if item.subscripts else []
+            for item in reference_nodes(node) if item.reference == name]
 
 
 def _constant_list(element: Element) -> bool:

@@ -16,6 +16,7 @@ VMAX, ELMCOUNT, ...), subscripted tables and a variable referring to its own ele
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from itertools import product
 from numbers import Number
 from typing import Any
@@ -168,19 +169,22 @@ class SubscriptCompiler(_Compiler):
         return code
 
 
-def _subscripted_references(node: Any) -> list[list[str]]:
-    """The subscripts written in every reference inside an equation tree."""
-    found, pending = [], [node]
+def reference_nodes(node: Any) -> Iterator[ae.ReferenceStructure]:
+    """Every reference (a variable as written, with its subscripts) inside an equation tree."""
+    pending = [node]
     while pending:
         item = pending.pop()
         if isinstance(item, ae.ReferenceStructure):
-            if item.subscripts:
-                found.append(list(item.subscripts.subscripts))
+            yield item
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
         elif hasattr(item, "__dict__"):
             pending.extend(vars(item).values())
-    return found
+
+
+def _subscripted_references(node: Any) -> list[list[str]]:
+    """The subscripts written in every reference inside an equation tree."""
+    return [list(item.subscripts.subscripts) for item in reference_nodes(node) if item.subscripts]
 
 
 def assignment(element: Element, compiler: SubscriptCompiler, target: str, part: str = "value",
