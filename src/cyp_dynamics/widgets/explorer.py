@@ -57,15 +57,16 @@ class Explorer:
         self.kept: dict[str, pd.DataFrame] = {}
         self.results = pd.DataFrame()
         self._template = self._chart_template()
-        self.sliders = {name: self._slider(name) for name in self.parameters}
+        table = model.parameters  # a copy: take it once, not once per slider
+        self._defaults = {name: float(table.loc[name, "default"]) for name in self.parameters}
+        self.sliders = {name: self._slider(table.loc[name]) for name in self.parameters}
         self.chart = widgets.Output(layout=widgets.Layout(min_height="260px"))
         self.status = widgets.HTML()
         self._build_layout()
         self.update()
 
     # ---- widgets -------------------------------------------------------------------------------
-    def _slider(self, name: str) -> widgets.FloatSlider:
-        row = self.model.parameters.loc[name]
+    def _slider(self, row: pd.Series) -> widgets.FloatSlider:
         low, high, step = slider_range(row)
         label = axis_title(row["label"], row["unit"])
         slider = widgets.FloatSlider(
@@ -119,7 +120,7 @@ class Explorer:
     def keep(self) -> str:
         """Keep the current run on the chart, labelled by what differs from the defaults."""
         changed = [f"{name} {value:g}" for name, value in self.params.items()
-                   if not math.isclose(value, self.model.parameters.loc[name, "default"])]
+                   if not math.isclose(value, self._defaults[name])]
         label = f"Run {len(self.kept) + 1}: " + (", ".join(changed) if changed else "defaults")
         self.kept[label] = self.results
         self.redraw()
@@ -134,7 +135,7 @@ class Explorer:
         """Every slider back to its default, with a single re-run."""
         for name, slider in self.sliders.items():
             slider.unobserve(self._on_change, names="value")
-            slider.value = float(self.model.parameters.loc[name, "default"])
+            slider.value = self._defaults[name]
             slider.observe(self._on_change, names="value")
         self.update()
 
