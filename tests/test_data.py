@@ -79,6 +79,8 @@ def test_local_csv_with_suppression_and_thousands(tmp_path):
     ("month,waiting_list\n", "no rows"),
     ("month,waiting\n1,4\n", r"lacks the column\(s\) \['waiting_list'\]"),
     ("month,waiting_list\n1,12\n2,lots\n3,many\n", r"not numbers \('lots', 'many'\) on line\(s\) \[3, 4\]"),
+    ("month,waiting_list\n1,12\n\n2,8\n\n3,lots\n", r"not numbers \('lots'\) on line\(s\) \[6\]"),  # blanks counted
+    ("month,note,waiting_list\n1,\"two\nlines\",12\n2,x,lots\n", r"on line\(s\) \[4\]"),  # a quoted line break
     ("month,waiting_list\n1,3\n1,4\n", "repeats"),
     ("month,waiting_list\n2,3\n1,4\n", "not in order"),
     ("month,waiting_list\n1,3,4,5\n", "well-formed CSV"),

@@ -24,10 +24,21 @@ def _encoding(path: Path) -> str:
         return "cp1252"
 
 
-def _ragged_lines(path: Path, encoding: str) -> list[int]:
-    """Line numbers of non-blank rows whose field count differs from the header's."""
+def _rows(path: Path, encoding: str) -> list[tuple[int, list[str]]]:
+    """The file's non-blank rows, header first, each with the line of the file it starts on."""
+    rows = []
     with open(path, newline="", encoding=encoding) as handle:
-        rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1) if row]
+        reader = csv.reader(handle)
+        line = 1
+        for row in reader:
+            if row:
+                rows.append((line, row))
+            line = reader.line_num + 1
+    return rows
+
+
+def _ragged_lines(rows: list[tuple[int, list[str]]]) -> list[int]:
+    """Line numbers of rows whose field count differs from the header's."""
     if not rows:
         return []
     width = len(rows[0][1])
@@ -54,13 +65,15 @@ def read_local_csv(
     if path.stat().st_size == 0:
         raise LocalDataError(f"'{path.name}' is empty. Export the data again with a header row.")
     encoding = _encoding(path)
-    ragged = _ragged_lines(path, encoding)
+    rows = _rows(path, encoding)
+    ragged = _ragged_lines(rows)
     if ragged:
         raise LocalDataError(
             f"'{path.name}' is not a well-formed CSV: line(s) {ragged[:5]} have a different number "
             "of fields from the header. Check the commas, and put text containing commas in quotes."
         )
     table = pd.read_csv(path, dtype=str, skip_blank_lines=True, encoding=encoding, index_col=False)
+    data_lines = [number for number, _ in rows[1:]]  # the file line of each row read, blanks skipped
     table.columns = [str(c).strip() for c in table.columns]
     table = table.dropna(how="all")
     if table.empty:
@@ -79,11 +92,11 @@ def read_local_csv(
         numbers = pd.to_numeric(text.where(~is_suppressed), errors="coerce")
         bad = numbers.isna() & ~is_suppressed
         if bad.any():
-            rows = [int(i) + 2 for i in table.index[bad][:5]]  # +2: header row and 1-based lines
+            lines = [data_lines[int(i)] for i in table.index[bad][:5]]
             examples = ", ".join(repr(v) for v in table.loc[bad, column].head(3))
             raise LocalDataError(
                 f"Column '{column}' in '{path.name}' has values that are not numbers ({examples}) "
-                f"on line(s) {rows}. Use plain numbers; mark suppressed values with *."
+                f"on line(s) {lines}. Use plain numbers; mark suppressed values with *."
             )
         suppressed[column] = int(is_suppressed.sum())
         table[column] = numbers
