@@ -46,10 +46,15 @@ def clear_target() -> float:
     return float(load_model(MODEL).parameters.loc["referrals_accepted_per_month", "default"])
 
 
+def _clearing(clinicians: float) -> CheckResult:
+    """Whether `clinicians` FTE bring the list to the target by month 24, with what the run shows."""
+    run = load_model(MODEL).run({"clinicians": clinicians})
+    return at_or_below(run.waiting_list, clear_target(), by=CLEAR_BY_MONTH)
+
+
 def clears_list(clinicians: float) -> bool:
     """True if `clinicians` FTE bring the list to the target by month 24."""
-    run = load_model(MODEL).run({"clinicians": clinicians})
-    return bool(at_or_below(run.waiting_list, clear_target(), by=CLEAR_BY_MONTH))
+    return bool(_clearing(clinicians))
 
 
 def fewest_clinicians_to_clear() -> int:
@@ -66,8 +71,7 @@ def check_clinicians_to_clear(clinicians: Any) -> CheckResult:
 
     def check(answer: Any) -> CheckResult:
         fte = as_number(answer)
-        run = load_model(MODEL).run({"clinicians": fte})
-        cleared = at_or_below(run.waiting_list, clear_target(), by=CLEAR_BY_MONTH)
+        cleared = _clearing(fte)
         if not cleared:
             return CheckResult(False, f"With {fte:g} FTE: {cleared.message}")
         fewest = fewest_clinicians_to_clear()
