@@ -65,6 +65,7 @@ def test_ten_more_clinicians_shorten_the_course_list(camhs):
     ('[base]\n[scenarios.x]\nparameter = { clinicians = 50 }', "unknown key(s) parameter"),
     ('model = "child_poverty"\n[base]\n', "written for model 'child_poverty'"),
     ('[base\n', "not valid TOML"),
+    ('[base]\ntitle = "Now"\n[scenarios.x]\ntitle = "Now"\n', "share the title 'Now'"),
 ])
 def test_a_broken_file_says_what_to_fix(camhs, tmp_path, text, message):
     path = write(tmp_path, text)

@@ -56,6 +56,13 @@ class Scenarios:
         self._scenarios = {scenario.name: scenario for scenario in scenarios}
         if BASE not in self._scenarios:
             raise ScenarioError(f"{source}: add a [base] table (it may have empty parameters).")
+        titles: dict[str, str] = {}
+        for scenario in self._scenarios.values():  # runs are labelled by title, so no repeats
+            if scenario.title in titles:
+                raise ScenarioError(f"{source}: scenarios {titles[scenario.title]!r} and "
+                                    f"{scenario.name!r} share the title {scenario.title!r}; "
+                                    "give each its own title.")
+            titles[scenario.title] = scenario.name
 
     @property
     def names(self) -> list[str]:
