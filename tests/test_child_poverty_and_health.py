@@ -52,7 +52,7 @@ def test_subscripted_outputs_get_one_column_per_element(model, base):
     with pytest.raises(ValueError, match="Unknown output"):
         model.check_outputs(["poverty_shar[coastal]"])
     titles = output_titles(model, ["poverty_share_percent[coastal]"])
-    assert titles == {"poverty_share_percent[coastal]": "Poverty share percent [coastal] (percent)"}
+    assert titles == {"poverty_share_percent[coastal]": "Poverty share percent, coastal (%)"}
 
 
 def test_column_names_keep_subscripts_and_plain_names_are_unchanged():

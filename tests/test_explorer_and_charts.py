@@ -25,9 +25,10 @@ def test_sliders_come_from_the_parameter_table(camhs):
     assert list(explorer.sliders) == ["clinicians", "closure_rate"]
     slider = explorer.sliders["clinicians"]
     assert (slider.min, slider.max, slider.step, slider.value) == (0, 300, 1, 49)
-    assert slider.description == "Clinicians (FTE)"
+    label, _, unit = explorer._slider_row("clinicians").children
+    assert "Clinicians" in label.value and unit.value == "full-time staff"  # units in words
     assert "CAPA" in explorer.sliders["clinicians"].tooltip or "Source" in slider.tooltip
-    assert explorer.sliders["closure_rate"].readout_format == ".3f"  # shows the default 0.115
+    assert explorer.sliders["closure_rate"].readout_format == ",.3f"  # shows the default 0.115
 
 
 def test_moving_a_slider_reruns_and_changes_the_chart(camhs):
@@ -61,7 +62,7 @@ def test_chart_spec_is_vega_lite_v5_with_titles_and_units(camhs):
     assert "vega-lite/v5" in spec["$schema"]
     panel = spec["vconcat"][0]
     assert panel["encoding"]["y"]["title"] == "Waiting list (children)"
-    assert panel["encoding"]["x"]["title"] == "Month (from start)"
+    assert panel["encoding"]["x"]["title"] == "Months from start"
     assert spec["title"]["text"]
     assert spec["config"]["range"]["category"] == PALETTE
 
@@ -100,6 +101,6 @@ def test_plot_runs_titles_axes_with_units(camhs):
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     assert isinstance(chart, alt.VConcatChart)
     titles = [panel["encoding"]["y"]["title"] for panel in spec["vconcat"]]
-    assert titles == ["Waiting list (children)", "Treatment starts (children/Month)"]
+    assert titles == ["Waiting list (children)", "Treatment starts (children a month)"]
     with pytest.raises(ValueError, match="Unknown output"):
         plot_runs(camhs, camhs.run(), outputs=["nope"])

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from .words import name_in_words, unit_in_words
+
 
 def _import_altair_quickly():
     """Import altair without jsonschema's optional IRI checker, which costs ~1.5 s.
@@ -63,9 +65,38 @@ def house_theme() -> alt.theme.ThemeConfig:
 alt.renderers.enable("mimetype")
 
 
+MAX_LINES = 4  # lines per panel a reader can tell apart (by colour and by dash)
+DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3]]
+
+
 def axis_title(label: str, unit: str) -> str:
-    """'Waiting list (children)': the label with its unit in brackets."""
-    return f"{label} ({unit})" if unit else label
+    """'Waiting list (children)': the label with its unit, in words, in brackets."""
+    words = unit_in_words(unit)
+    return f"{label} ({words})" if words else label
+
+
+def time_axis(model: Any) -> tuple[str, str]:
+    """The time axis title and number format: calendar years as '2030', months as 'Months from start'."""
+    unit = str(model.time_unit).lower().rstrip("s")
+    start = float(getattr(model, "_controls", {}).get("initial_time", 0.0))
+    if unit == "year" and start >= 1900:
+        return "Year", "d"
+    return f"{unit.capitalize()}s from start" if unit else "Time", ",.0f"
+
+
+def describe_runs(records: list[dict[str, Any]], y_titles: dict[str, str], time_title: str) -> str:
+    """A text description of a runs chart for screen readers: each line's start and end."""
+    sentences = []
+    for name, y_title in y_titles.items():
+        runs: dict[str, list[tuple[float, float]]] = {}
+        for r in records:
+            if r["variable"] == name:
+                runs.setdefault(r["run"], []).append((r["time"], r["value"]))
+        for run, points in runs.items():
+            (t0, v0), (t1, v1) = points[0], points[-1]
+            sentences.append(f"{y_title}, {run}: {v0:,.0f} at {time_title.lower()} {t0:g}, "
+                             f"{v1:,.0f} at {t1:g}.")
+    return "Line chart. " + " ".join(sentences)
 
 
 def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
@@ -74,8 +105,8 @@ def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
     variables = model.variables
     titles = {}
     for output in outputs:  # a subscripted column keeps its element: 'Poverty share [coastal]'
-        name, bracket, element = output.partition("[")
-        label = variables.loc[name, "label"] + (f" [{element}" if bracket else "")
+        name = output.partition("[")[0]
+        label = name_in_words(output, variables.loc[name, "label"])
         titles[output] = axis_title(label, variables.loc[name, "unit"])
     return titles
 
@@ -99,13 +130,15 @@ def runs_chart(
     title: str,
     subtitle: str = "",
     data: list[dict[str, Any]] | None = None,
+    time_format: str = ",.0f",
 ) -> alt.VConcatChart:
-    """One panel per output, one coloured line per run, sharing the time axis.
+    """One panel per output, one line per run told apart by colour and dash, sharing the time axis.
 
     With `data=None` the chart refers to a named data set (`RUNS_DATA`) that the caller supplies
     in the spec's `datasets`, so a live explorer can swap data without rebuilding the chart.
     """
     source = alt.Data(name=RUNS_DATA) if data is None else alt.Data(values=data)
+    legend = alt.Legend(title="Run", symbolStrokeWidth=2.5, symbolSize=300, labelLimit=400)
     panels = []
     for name in outputs:
         panels.append(
@@ -113,15 +146,27 @@ def runs_chart(
             .transform_filter(alt.datum.variable == name)
             .mark_line()
             .encode(
-                x=alt.X("time:Q", title=time_title),
-                y=alt.Y("value:Q", title=y_titles[name], scale=alt.Scale(zero=True)),
-                color=alt.Color("run:N", title="Run", sort=None),
-                tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("time:Q", title=time_title),
+                x=alt.X("time:Q", title=time_title, axis=alt.Axis(format=time_format)),
+                y=alt.Y("value:Q", title=y_titles[name], scale=alt.Scale(zero=True),
+                        axis=alt.Axis(format=",~s" if _big(data, name) else ",~r", titleLimit=HEIGHT)),
+                color=alt.Color("run:N", sort=None, legend=legend),
+                strokeDash=alt.StrokeDash("run:N", sort=None, legend=legend,
+                                          scale=alt.Scale(range=DASHES)),
+                tooltip=[alt.Tooltip("run:N", title="Run"),
+                         alt.Tooltip("time:Q", title=time_title, format=time_format),
                          alt.Tooltip("value:Q", title=y_titles[name], format=",.1f")],
             )
             .properties(width=WIDTH, height=HEIGHT, title=y_titles[name].split(" (")[0])
         )
-    return alt.vconcat(*panels).properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+    chart = alt.vconcat(*panels).properties(title=alt.Title(title, subtitle=subtitle or alt.Undefined))
+    if data is not None:
+        chart = chart.properties(description=describe_runs(data, y_titles, time_title))
+    return chart
+
+
+def _big(data: list[dict[str, Any]] | None, name: str) -> bool:
+    """Whether an output reaches millions (its axis then reads 12M, not 12,000,000)."""
+    return bool(data) and max((abs(r["value"]) for r in data if r["variable"] == name), default=0) >= 1e6
 
 
 def plot_runs(
@@ -137,14 +182,17 @@ def plot_runs(
     """
     if isinstance(runs, pd.DataFrame):
         runs = {"This run": runs}
+    if len(runs) > MAX_LINES:
+        raise ValueError(f"{len(runs)} runs is too many lines for one chart: readers can tell apart "
+                         f"at most {MAX_LINES}. Choose the runs that matter, or draw two charts.")
     outputs = outputs or model.outputs[:1]
     y_titles = output_titles(model, outputs)
-    time_title = axis_title(model.time_unit, "from start")
+    time_title, time_format = time_axis(model)
     return runs_chart(outputs, y_titles, time_title, title or model.name.replace("_", " ").capitalize(),
-                      subtitle, data=tidy_runs(runs, outputs))
+                      subtitle, data=tidy_runs(runs, outputs), time_format=time_format)
 
 
 from .groups import gap_chart, stacked_areas  # noqa: E402  (needs alt and the theme above)
 
-__all__ = ["PALETTE", "axis_title", "house_theme", "output_titles", "plot_runs", "runs_chart",
+__all__ = ["PALETTE", "MAX_LINES", "axis_title", "describe_runs", "time_axis", "name_in_words", "unit_in_words", "house_theme", "output_titles", "plot_runs", "runs_chart",
            "tidy_runs", "gap_chart", "stacked_areas"]

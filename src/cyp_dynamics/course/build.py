@@ -5,7 +5,10 @@ Sources live in `notebook_sources/NN-topic/*.ipynb`. In a source notebook:
 - a code line ending in `# SOLUTION` appears only in the solution (the marker removed);
 - a code line ending in `# TRAINEE` appears only in the trainee version (the marker removed);
 - lines between `# BEGIN SOLUTION` and `# END SOLUTION` appear only in the solution;
-- a cell tagged `solution-only` or `trainee-only` appears only in that version.
+- a cell tagged `solution-only` or `trainee-only` appears only in that version;
+- in the trainee version every code cell is collapsed (JupyterLab's `source_hidden`), so a
+  trainee sees prose, widgets and charts; a cell tagged `show-code` ("for the curious") stays open;
+- a navigation bar (previous, course map, glossary, next) is added at the top and the bottom.
 
 The trainee version goes to `modules/NN-topic/`, the solution to `solutions/NN-topic/`, both
 without outputs. `python -m cyp_dynamics.course.build --check` fails when the committed copies
@@ -22,6 +25,10 @@ from pathlib import Path
 import nbformat
 
 SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
+COURSE_MAP = "../../course/START_HERE.ipynb#Course-map"
+GLOSSARY = "../../course/glossary.ipynb"
+#: Modules promised on the course map but not written yet (shown as "coming" in the navigation).
+COMING = {"06": "Uncertainty and policy experiments", "07": "Your place, your model"}
 SOLUTION_MARK, TRAINEE_MARK = "# SOLUTION", "# TRAINEE"
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 MARKERS = (SOLUTION_MARK, TRAINEE_MARK, BEGIN, END)
@@ -59,7 +66,33 @@ def transform_code(source: str, solution: bool) -> str:
     return "\n".join(kept)
 
 
-def render(source: nbformat.NotebookNode, solution: bool, origin: str) -> nbformat.NotebookNode:
+def module_title(folder: str) -> str:
+    """'02-stocks-and-flows' -> '02 Stocks and flows'."""
+    number, _, words = folder.partition("-")
+    return f"{number} {words.replace('-', ' ').capitalize()}"
+
+
+def navigation(path: Path, siblings: list[Path]) -> str:
+    """Markdown links: previous module, the course map, the glossary, next module."""
+    folders = [p.parent.name for p in siblings]
+    here = folders.index(path.parent.name)
+    links = []
+    if here > 0:
+        before = siblings[here - 1]
+        links.append(f"[← {module_title(before.parent.name)}](../{before.parent.name}/{before.name})")
+    links += [f"[Course map]({COURSE_MAP})", f"[Glossary]({GLOSSARY})"]
+    if here + 1 < len(siblings):
+        after = siblings[here + 1]
+        links.append(f"[{module_title(after.parent.name)} →](../{after.parent.name}/{after.name})")
+    else:
+        number = f"{int(path.parent.name[:2]) + 1:02d}"
+        if number in COMING:
+            links.append(f"{number} {COMING[number]} (coming soon)")
+    return " · ".join(links)
+
+
+def render(source: nbformat.NotebookNode, solution: bool, origin: str,
+           nav: str = "") -> nbformat.NotebookNode:
     """One version of a source notebook, without outputs."""
     notebook = copy.deepcopy(source)
     skip = "trainee-only" if solution else "solution-only"
@@ -75,7 +108,19 @@ def render(source: nbformat.NotebookNode, solution: bool, origin: str) -> nbform
             cell.source = transform_code(cell.source, solution)
             cell.outputs = []
             cell.execution_count = None
+            jupyter = cell.metadata.setdefault("jupyter", {})
+            if not solution and "show-code" not in tags:
+                jupyter["source_hidden"] = True
+            else:
+                jupyter.pop("source_hidden", None)
+            if not jupyter:
+                cell.metadata.pop("jupyter")
         cells.append(cell)
+    if nav:
+        for where in (0, len(cells)):
+            bar = nbformat.v4.new_markdown_cell(f"<small>{nav}</small>")
+            bar.metadata["tags"] = ["navigation"]
+            cells.insert(where, bar)
     if solution:
         banner = nbformat.v4.new_markdown_cell(
             "**Solutions.** This copy includes worked answers. It is generated from "
@@ -94,12 +139,14 @@ def render(source: nbformat.NotebookNode, solution: bool, origin: str) -> nbform
 def targets(root: Path) -> dict[Path, str]:
     """Every generated file and the text it should hold."""
     out: dict[Path, str] = {}
-    for path in sorted((root / SOURCES).glob("*/*.ipynb")):
+    sources = sorted((root / SOURCES).glob("*/*.ipynb"))
+    for path in sources:
         source = nbformat.read(path, as_version=4)
         origin = path.relative_to(root).as_posix()
         relative = path.relative_to(root / SOURCES)
+        nav = navigation(path, sources)
         for folder, solution in ((TRAINEE_DIR, False), (SOLUTION_DIR, True)):
-            notebook = render(source, solution, origin)
+            notebook = render(source, solution, origin, nav)
             nbformat.validate(notebook)
             out[root / folder / relative] = nbformat.writes(notebook) + "\n"
     return out

@@ -1,7 +1,7 @@
 """Exercise checks for module 02, stocks and flows: the CAMHS waiting list.
 
-Each function takes a trainee's answer, shows feedback (never raising) and returns a
-`CheckResult`. The right answers are computed from the model, never typed in, so they follow
+Each `exercise_N()` shows an answer widget (a number box or choices with a Check button); the
+trainee never types Python. The right answers are computed from the model, never typed in, so they follow
 the model file if its defaults are revised.
 """
 
@@ -11,12 +11,14 @@ from typing import Any
 
 from ..analysis.checks import CheckResult, at_or_below
 from ..models import load_model
-from .feedback import as_number, choice_feedback, give_feedback, number_feedback, relative_gap
+from ..widgets import ChoiceQuestion, NumberQuestion, PredictQuestion, Reflection
+from .exercises import ExerciseSet
 
 MODEL = "camhs_waiting_list"
 REFERRAL_RISE = {"referral_change_percent": 10, "referral_change_month": 12}
 CLEAR_BY_MONTH = 24
 LEAVE = {"clinicians_on_leave": 1, "leave_start_month": 6, "leave_length": 12}
+EXERCISES = ExerciseSet("02")
 
 
 # ---- exercise 1: predict, then run ---------------------------------------------------------
@@ -25,19 +27,11 @@ def referral_rise_result() -> float:
     return float(load_model(MODEL).run(REFERRAL_RISE).waiting_list.loc[36])
 
 
-def check_prediction(predicted_waiting_list: Any) -> CheckResult:
-    """Exercise 1: any numeric prediction passes; the feedback says how close it was."""
-
-    def check(answer: Any) -> CheckResult:
-        guess, truth = as_number(answer), referral_rise_result()
-        gap = relative_gap(guess, truth)
-        verdict = ("Very close!" if gap <= 0.05 else "In the right area." if gap <= 0.15
-                   else "Quite far off, which is normal: stocks are hard to predict by intuition.")
-        return CheckResult(True, f"You predicted {guess:,.0f}; the model gives {truth:,.0f} "
-                                 f"({gap:.0%} apart). {verdict}")
-
-    return give_feedback(predicted_waiting_list, check,
-                         "Replace `...` with your prediction (a number of children), then run the cell.")
+@EXERCISES.add("02-ex1")
+def exercise_1() -> PredictQuestion:
+    """Exercise 1: predict the list at month 36 after a 10% rise in referrals; any number is fine."""
+    return PredictQuestion("02-ex1", referral_rise_result, unit="children",
+                           reflection="Look at the chart below to see how the list gets there.")
 
 
 # ---- exercise 2: the capacity that clears the list -----------------------------------------
@@ -66,34 +60,48 @@ def fewest_clinicians_to_clear() -> int:
     return low
 
 
-def check_clinicians_to_clear(clinicians: Any) -> CheckResult:
-    """Exercise 2: passes if the answer clears the list by month 24; says if fewer would do."""
+def waiting_at_month_24(clinicians: float) -> float:
+    """Children waiting at month 24 with `clinicians` FTE."""
+    return float(load_model(MODEL).run({"clinicians": clinicians}).waiting_list.loc[CLEAR_BY_MONTH])
 
-    def check(answer: Any) -> CheckResult:
-        fte = as_number(answer)
-        cleared = _clearing(fte)
-        if not cleared:
-            return CheckResult(False, f"With {fte:g} FTE: {cleared.message}")
-        fewest = fewest_clinicians_to_clear()
-        extra = (" That is the fewest whole clinicians that does it." if fte <= fewest
-                 else f" It works; could fewer do it? The fewest is somewhere below {fte:g}.")
-        return CheckResult(True, f"With {fte:g} FTE: {cleared.message}{extra}")
 
-    return give_feedback(clinicians, check,
-                         "Replace `...` with a number of clinicians (FTE), then run the cell.",
-                         hint="Try more clinicians: move the slider in the explorer above first.")
+def _judge_clinicians(fte: float) -> CheckResult:
+    if fte < 0 or fte != int(fte):
+        return CheckResult(False, "Clinicians here are whole full-time posts: type a whole number, "
+                                  "like 60.")
+    waiting, target = waiting_at_month_24(fte), clear_target()
+    if waiting > target:
+        return CheckResult(False, f"With {fte:,.0f} FTE, {waiting:,.0f} children are still waiting at "
+                                  f"month 24: more than the target of {target:,.0f}. Try more clinicians.")
+    if fte > fewest_clinicians_to_clear():
+        return CheckResult(False, f"With {fte:,.0f} FTE the list is down to {waiting:,.0f} by month 24, so "
+                                  "it clears, but fewer clinicians would do it too. Try fewer.")
+    return CheckResult(True, f"With {fte:,.0f} FTE, {waiting:,.0f} children are waiting at month 24, "
+                             f"within the target; one fewer would not do it.")
+
+
+@EXERCISES.add("02-ex2")
+def exercise_2() -> NumberQuestion:
+    """Exercise 2: the fewest whole FTE clinicians that clear the list by month 24."""
+    return NumberQuestion(
+        "02-ex2", fewest_clinicians_to_clear, unit="FTE clinicians", judge=_judge_clinicians,
+        hint="Move the clinicians slider in the explorer; the feedback tells you how many "
+             "children are still waiting at month 24 for the number you type.")
 
 
 # ---- exercise 3: Little's law --------------------------------------------------------------
-def check_littles_law(wait_in_weeks: Any) -> CheckResult:
-    """Exercise 3: the wait at month 36 of the default run, by Little's law, within 2%."""
+def littles_law_weeks() -> float:
+    """The average wait in weeks at month 36 of the default run (Little's law)."""
+    return float(load_model(MODEL).run().average_wait_in_weeks.loc[36])
 
-    return number_feedback(
-        wait_in_weeks, lambda: float(load_model(MODEL).run().average_wait_in_weeks.loc[36]), 0.02,
+
+@EXERCISES.add("02-ex3")
+def exercise_3() -> NumberQuestion:
+    """Exercise 3: the wait at month 36 of the default run, by Little's law, within 2%."""
+    return NumberQuestion(
+        "02-ex3", littles_law_weeks, unit="weeks", decimals=1, tolerance=0.02,
         right="{value:.1f} weeks: that is Little's law at work.",
-        wrong="You have {value:.1f} weeks; Little's law gives about {truth:.0f}.",
-        prompt="Replace `...` with your calculation (in weeks), then run the cell.",
-        hint="Divide the waiting list by the number leaving it each month (treatment starts "
+        hint="Divide the children waiting by the children leaving each month (treatment starts "
              "plus closures) to get months, then multiply by 4.348 weeks per month.")
 
 
@@ -114,16 +122,15 @@ def leave_backlog(closure_rate: float = 0.0) -> float:
     return float(with_leave - without)
 
 
-def check_leave_backlog(extra_children: Any) -> CheckResult:
-    """Exercise 4: the extra children on the list at month 36, within 5%."""
-
-    return number_feedback(
-        extra_children, leave_backlog, 0.05,
-        right="About {truth:.0f} extra children are still waiting at month 36, long after the "
+@EXERCISES.add("02-ex4")
+def exercise_4() -> NumberQuestion:
+    """Exercise 4: the extra children on the list at month 36 after the leave, within 5%."""
+    return NumberQuestion(
+        "02-ex4", leave_backlog, unit="children",
+        right="About {truth:,.0f} extra children are still waiting at month 36, long after the "
               "clinician came back.",
-        wrong="You have {value:,.0f}; the model gives about {truth:.0f}.",
-        prompt="Replace `...` with the number of extra children, then run the cell.",
-        hint="Subtract the waiting list without leave from the one with leave, at month 36.")
+        hint="Hover over the two lines on the chart at month 36 and subtract the one without "
+             "leave from the one with leave.")
 
 
 # ---- exercise 5: why the backlog stays -----------------------------------------------------
@@ -135,12 +142,35 @@ WHY_CHOICES = {
 }
 
 
-def check_why_backlog_stays(choice: Any) -> CheckResult:
-    """Exercise 5: multiple choice; A is right."""
-    return choice_feedback(
-        choice, WHY_CHOICES, correct="A",
+@EXERCISES.add("02-ex5")
+def exercise_5() -> ChoiceQuestion:
+    """Exercise 5: why the backlog stays; A is right."""
+    return ChoiceQuestion(
+        "02-ex5", WHY_CHOICES, correct="A",
         praise="A stock only falls when its outflow exceeds its inflow. "
                "Restoring capacity restores the balance, not the level.",
         reasons={"B": "referrals do not change in this experiment.",
                  "C": "with closures at zero the extra children stay for good (look at the chart)."},
-    )
+        hint="Think of the bath: when the tap and the drain match again, does the water level fall?")
+
+
+@EXERCISES.add("02-reflect-capacity")
+def reflect_capacity() -> Reflection:
+    """Reflection after exercise 2: temporary versus permanent capacity."""
+    return Reflection("02-reflect-capacity",
+                      "Clearing the backlog in two years takes about twice today's clinicians; "
+                      "far fewer keep it clear afterwards. What does that suggest about "
+                      "<i>temporary</i> extra capacity versus a permanent increase?")
+
+
+@EXERCISES.add("02-reflect-wait")
+def reflect_wait() -> Reflection:
+    """Reflection after exercise 3: which average wait goes in a board paper."""
+    return Reflection("02-reflect-wait",
+                      "Which average wait would you put in a board paper: yours, or the "
+                      "Commissioner's 35 days? How would you label it?")
+
+
+def progress():
+    """This module's progress bar."""
+    return EXERCISES.progress()

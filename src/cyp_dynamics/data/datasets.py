@@ -98,3 +98,36 @@ def figure(name: str, measure: str, period: str | None = None, geography: str | 
         raise ValueError(f"'{measure}' has {len(rows)} rows for period={period!r}, "
                          f"geography={geography!r} in '{name}'; name the period and geography.")
     return float(rows["value"].iloc[0])
+
+
+class SourceNote:
+    """A dataset's citation as one short line, with the full list behind a 'more' disclosure."""
+
+    def __init__(self, name: str):
+        self.name, self.meta = name, dataset_metadata(name)
+
+    def short(self) -> str:
+        """'Sources: Children's Commissioner for England (2024); CAPA (n.d.). Licence: ...'"""
+        seen: dict[str, str] = {}
+        for source in self.meta.get("sources", []):
+            year = str(source.get("date_published", "n.d."))[:4]
+            seen.setdefault(source.get("publisher", ""), year)
+        people = "; ".join(f"{p} ({y})" for p, y in seen.items())
+        return f"Sources: {people}."
+
+    def _repr_html_(self) -> str:
+        import html
+
+        full = html.escape(cite(self.name)).replace("\n", "<br>")
+        return (f"<div class='cyp-source' style='font-size:90%;color:#444;max-width:720px'>"
+                f"{html.escape(self.short())} <details style='display:inline'><summary "
+                f"style='display:inline;cursor:pointer;color:#0072B2'>more</summary>{full}"
+                f"</details></div>")
+
+    def __repr__(self) -> str:
+        return self.short()
+
+
+def source_note(name: str) -> SourceNote:
+    """One short citation line for a dataset, with the full sources and licence under 'more'."""
+    return SourceNote(name)

@@ -16,7 +16,8 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from ..charts import RUNS_DATA, axis_title, output_titles, runs_chart, tidy_runs
+from ..charts import (MAX_LINES, RUNS_DATA, describe_runs, output_titles, runs_chart, tidy_runs,
+                      time_axis, unit_in_words)
 from ..models import Model
 
 VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
@@ -57,7 +58,7 @@ class Explorer:
         self.kept: dict[str, pd.DataFrame] = {}
         self.results = pd.DataFrame()
         self._template = self._chart_template()
-        table = model.parameters  # a copy: take it once, not once per slider
+        table = self._table = model.parameters  # a copy: take it once, not once per slider
         self._defaults = {name: float(table.loc[name, "default"]) for name in self.parameters}
         self.sliders = {name: self._slider(table.loc[name]) for name in self.parameters}
         self.chart = widgets.Output(layout=widgets.Layout(min_height="260px"))
@@ -68,15 +69,23 @@ class Explorer:
     # ---- widgets -------------------------------------------------------------------------------
     def _slider(self, row: pd.Series) -> widgets.FloatSlider:
         low, high, step = slider_range(row)
-        label = axis_title(row["label"], row["unit"])
         slider = widgets.FloatSlider(
-            value=row["default"], min=low, max=high, step=step, description=label,
-            continuous_update=False, readout_format=f".{_decimals(step)}f",
-            style={"description_width": "310px"}, layout=widgets.Layout(width="560px"),
+            value=row["default"], min=low, max=high, step=step,
+            continuous_update=False, readout_format=f",.{_decimals(step)}f",
+            layout=widgets.Layout(width="300px"),
             tooltip=f"{row['description']} Source: {row['source']}",
         )
         slider.observe(self._on_change, names="value")
         return slider
+
+    def _slider_row(self, name: str) -> widgets.HBox:
+        """The slider with its label (which wraps, never cut off) and its unit in words."""
+        row = self._table.loc[name]
+        tip = f"{row['description']} Source: {row['source']}".replace('"', "&quot;")
+        label = widgets.HTML(f'<span title="{tip}">{row["label"]}</span>',
+                             layout=widgets.Layout(width="230px"))
+        unit = widgets.Label(unit_in_words(row["unit"]), layout=widgets.Layout(width="auto"))
+        return widgets.HBox([label, self.sliders[name], unit], layout=widgets.Layout(align_items="center"))
 
     def _build_layout(self) -> None:
         keep = widgets.Button(description="Keep this run", icon="thumb-tack",
@@ -89,7 +98,7 @@ class Explorer:
         reset.on_click(lambda _: self.reset())
         clear.on_click(lambda _: self.clear_kept())
         controls = widgets.VBox(
-            [widgets.HTML(f"<b>{self.title}</b>"), *self.sliders.values(),
+            [widgets.HTML(f"<b>{self.title}</b>"), *(self._slider_row(n) for n in self.sliders),
              widgets.HBox([keep, reset, clear]), self.status],
             layout=widgets.Layout(min_width="570px"),
         )
@@ -122,6 +131,10 @@ class Explorer:
         changed = [f"{name} {value:g}" for name, value in self.params.items()
                    if not math.isclose(value, self._defaults[name])]
         label = f"Run {len(self.kept) + 1}: " + (", ".join(changed) if changed else "defaults")
+        if len(self.kept) >= MAX_LINES - 1:  # at most four lines, 'Now' included
+            dropped = next(iter(self.kept))
+            del self.kept[dropped]
+            self.status.value = f"Kept runs are limited to {MAX_LINES - 1}: '{dropped}' was removed."
         self.kept[label] = self.results
         self.redraw()
         return label
@@ -142,14 +155,17 @@ class Explorer:
     # ---- chart ---------------------------------------------------------------------------------
     def _chart_template(self) -> dict[str, Any]:
         subtitle = "Move a slider to re-run; 'Keep this run' to compare."
-        chart = runs_chart(self.outputs, self._y_titles, axis_title(self.model.time_unit, "from start"),
-                           self.title, subtitle)
+        self._time_title, time_format = time_axis(self.model)
+        chart = runs_chart(self.outputs, self._y_titles, self._time_title, self.title, subtitle,
+                           time_format=time_format)
         return chart.to_dict()
 
     def current_spec(self) -> dict[str, Any]:
         """The Vega-Lite spec of the chart as it stands (kept runs first, then the current run)."""
         spec = copy.copy(self._template)
-        spec["datasets"] = {RUNS_DATA: tidy_runs({**self.kept, CURRENT_RUN: self.results}, self.outputs)}
+        records = tidy_runs({**self.kept, CURRENT_RUN: self.results}, self.outputs)
+        spec["datasets"] = {RUNS_DATA: records}
+        spec["description"] = describe_runs(records, self._y_titles, self._time_title)
         return spec
 
     def redraw(self) -> None:
