@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
-COURSE_MAP = "../../course/START_HERE.ipynb#Course-map"
+COURSE_MAP = "../../course/START_HERE.ipynb#The-course-map"
 GLOSSARY = "../../course/glossary.ipynb"
 #: Modules promised on the course map but not written yet (shown as "coming" in the navigation).
 COMING = {"06": "Uncertainty and policy experiments", "07": "Your place, your model"}
@@ -117,10 +117,10 @@ def render(source: nbformat.NotebookNode, solution: bool, origin: str,
                 cell.metadata.pop("jupyter")
         cells.append(cell)
     if nav:
-        for where in (0, len(cells)):
+        for top in (False, True):  # the bottom bar first, so the top one does not shift it
             bar = nbformat.v4.new_markdown_cell(f"<small>{nav}</small>")
             bar.metadata["tags"] = ["navigation"]
-            cells.insert(where, bar)
+            cells.insert(0 if top else len(cells), bar)
     if solution:
         banner = nbformat.v4.new_markdown_cell(
             "**Solutions.** This copy includes worked answers. It is generated from "
