@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import HEIGHT, WIDTH, alt
+from . import DASHES, HEIGHT, MAX_LINES, WIDTH, alt
 
 
 def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -42,7 +42,12 @@ def stacked_areas(data: pd.DataFrame, x: str, y: str, stack: str, *, title: str,
         facet_order = list(dict.fromkeys(data[facet]))
         chart = chart.facet(facet=alt.Facet(f"{facet}:N", title=facet_title, sort=facet_order),
                             columns=2)
-    return chart.properties(title=title)
+    totals = data.groupby(stack, sort=False)[y].sum()
+    description = (f"Stacked areas of {y_title} by {stack_title.lower()} over {x_title.lower()}"
+                   + (f", one panel per {facet_title.lower() or facet}" if facet else "") + ". Parts, "
+                   "bottom up: " + ", ".join(str(v) for v in order) + ". Largest overall: "
+                   f"{totals.idxmax()}.")
+    return chart.properties(title=title, description=description)
 
 
 def gap_chart(by_place: pd.DataFrame, reference: str, *, title: str, y_title: str,
@@ -57,22 +62,32 @@ def gap_chart(by_place: pd.DataFrame, reference: str, *, title: str, y_title: st
     gaps = by_place.drop(columns=[reference]).sub(by_place[reference], axis=0)
     gaps_long = gaps.reset_index().melt(id_vars=time_name, var_name="place", value_name="gap")
     places = list(by_place.columns)
+    if len(places) > MAX_LINES:
+        raise ValueError(f"{len(places)} places is too many lines for one panel: readers can tell "
+                         f"apart at most {MAX_LINES}. Choose the places to compare.")
     colour = alt.Color("place:N", title="Place", sort=places, scale=alt.Scale(domain=places))
+    dash = alt.StrokeDash("place:N", title="Place", sort=places,
+                          scale=alt.Scale(domain=places, range=DASHES[:len(places)]))
     x = alt.X(f"{time_name}:Q", title=time_title, axis=alt.Axis(format="d"))
     levels = alt.Chart(long).mark_line().encode(
         x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True)), color=colour,
+        strokeDash=dash,
         tooltip=["place:N", alt.Tooltip(f"{time_name}:Q", title=time_title),
                  alt.Tooltip("value:Q", title=y_title, format=",.1f")],
     ).properties(width=WIDTH, height=HEIGHT, title=y_title.split(" (")[0])
     gap_axis = f"{gap_title} to {reference}"
-    gap_lines = alt.Chart(gaps_long).mark_line(strokeDash=[6, 3]).encode(
+    gap_lines = alt.Chart(gaps_long).mark_line().encode(
         x=x, y=alt.Y("gap:Q", title=f"{gap_axis} ({y_title.split(' (')[-1]}" if "(" in y_title
                       else gap_axis),
-        color=colour,
+        color=colour, strokeDash=dash,
         tooltip=["place:N", alt.Tooltip(f"{time_name}:Q", title=time_title),
                  alt.Tooltip("gap:Q", title=gap_axis, format="+,.1f")],
     ).properties(width=WIDTH, height=HEIGHT, title=gap_axis)
-    return alt.vconcat(levels, gap_lines).properties(title=title)
+    first, last = by_place.index[0], by_place.index[-1]
+    description = (f"Line chart of {y_title} by place, {first:g} to {last:g}. " + " ".join(
+        f"{place}: {by_place[place].iloc[0]:,.1f} then {by_place[place].iloc[-1]:,.1f}."
+        for place in places) + f" Lower panel: each place's gap to {reference}.")
+    return alt.vconcat(levels, gap_lines).properties(title=title, description=description)
 
 
 __all__ = ["gap_chart", "stacked_areas"]

@@ -35,7 +35,7 @@ class ProgressBoard:
     def _update(self) -> None:
         self.bar.value = len(self.done)
         self.label.value = (f"&nbsp;{len(self.done)} of {len(self.keys)} exercises done"
-                            + (" — all done! 🎉" if self.keys and len(self.done) == len(self.keys) else ""))
+                            + (" — all done!" if self.keys and len(self.done) == len(self.keys) else ""))
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -111,7 +111,7 @@ class Reflection:
     def _keep(self, change) -> None:
         try:
             save_note(self.key, change["new"])
-            self.status.value = f"<i>📝 Saved to {notes_file().name}; not marked.</i>"
+            self.status.value = f"<i>Saved to {notes_file().name}; not marked.</i>"
             record_attempt(self.key, bool(change["new"].strip()))
         except OSError as error:
             self.status.value = (f"<i>Could not save your notes ({error.strerror}); copy your "

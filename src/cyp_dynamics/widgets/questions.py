@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 RIGHT, WRONG, UNREADABLE, REVEALED, NOTED = "right", "wrong", "unreadable", "revealed", "noted"
 TRIES_BEFORE_REVEAL = 2
-_ICONS = {RIGHT: "✅", WRONG: "🔁", UNREADABLE: "🤔", REVEALED: "💡", NOTED: "📝"}
+# Colours, not emoji: offline machines and projectors often lack an emoji font.
+_COLOURS = {RIGHT: "#007A4D", WRONG: "#B35900", UNREADABLE: "#8A5A00", REVEALED: "#0072B2",
+            NOTED: "#0072B2"}
 _HEADINGS = {RIGHT: "Well done.", WRONG: "Not yet.", UNREADABLE: "I could not read that.",
              REVEALED: "The answer:", NOTED: "Thank you."}
 _STYLE = widgets.HTML(
@@ -180,7 +182,8 @@ class Question:
         for old in (RIGHT, WRONG, UNREADABLE, REVEALED, NOTED):
             self.feedback.remove_class(f"cyp-state-{old}")
         self.feedback.add_class(f"cyp-state-{state}")
-        self.feedback.value = f"<p>{_ICONS[state]} <b>{_HEADINGS[state]}</b> {message}</p>"
+        self.feedback.value = (f"<p style='border-left:4px solid {_COLOURS[state]};padding-left:8px'>"
+                               f"<b style='color:{_COLOURS[state]}'>{_HEADINGS[state]}</b> {message}</p>")
 
     def _safely(self, action: Callable[[], Any]) -> None:
         try:
