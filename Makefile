@@ -18,8 +18,15 @@ $(STAMP): binder/requirements.txt tests/requirements.txt pyproject.toml
 setup: $(STAMP)
 
 ## lab: set up, then open JupyterLab at the course's start page
+# As root (a container or cloud machine) JupyterLab refuses to start without --allow-root; with
+# no screen it cannot open a browser, so it is told not to try and the address is printed instead.
 lab: setup
-	$(BIN)/jupyter lab --port=$(PORT) course/START_HERE.ipynb
+	@flags=""; \
+	if [ "$$(id -u)" = 0 ]; then flags="--allow-root"; \
+		echo "Running as root (a container or cloud machine): starting JupyterLab with --allow-root."; fi; \
+	if [ "$$(uname)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then flags="$$flags --no-browser"; \
+		echo "No screen here: open the address JupyterLab prints below (http://127.0.0.1:$(PORT)/lab?token=...) in your browser."; fi; \
+	exec $(BIN)/jupyter lab --port=$(PORT) $$flags course/START_HERE.ipynb
 
 ## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root)
 browser-deps:
