@@ -36,6 +36,12 @@ class ExerciseSet:
 
         return register
 
+    def reflection(self, key: str, prompt: str) -> Callable[[], Reflection]:
+        """Register a reflection box (kept, never marked) and return its builder."""
+        builder = lambda: Reflection(key, prompt)  # noqa: E731
+        builder.__doc__ = f"Reflection {key}: {prompt}"
+        return self.add(key)(builder)
+
     def keys(self, marked_only: bool = True) -> list[str]:
         """Exercise keys in order; with `marked_only`, without the (unmarked) reflections."""
         return [k for k in self.builders if not (marked_only and "-reflect" in k)]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..analysis.checks import CheckResult, at_or_below
 from ..models import load_model
-from ..widgets import ChoiceQuestion, NumberQuestion, PredictQuestion, Reflection
+from ..widgets import ChoiceQuestion, NumberQuestion, PredictQuestion
 from .exercises import ExerciseSet
 
 MODEL = "camhs_waiting_list"
@@ -154,23 +154,13 @@ def exercise_5() -> ChoiceQuestion:
         hint="Think of the bath: when the tap and the drain match again, does the water level fall?")
 
 
-@EXERCISES.add("02-reflect-capacity")
-def reflect_capacity() -> Reflection:
-    """Reflection after exercise 2: temporary versus permanent capacity."""
-    return Reflection("02-reflect-capacity",
-                      "Clearing the backlog in two years takes about twice today's clinicians; "
-                      "far fewer keep it clear afterwards. What does that suggest about "
-                      "<i>temporary</i> extra capacity versus a permanent increase?")
-
-
-@EXERCISES.add("02-reflect-wait")
-def reflect_wait() -> Reflection:
-    """Reflection after exercise 3: which average wait goes in a board paper."""
-    return Reflection("02-reflect-wait",
-                      "Which average wait would you put in a board paper: yours, or the "
-                      "Commissioner's 35 days? How would you label it?")
-
-
-def progress():
-    """This module's progress bar."""
-    return EXERCISES.progress()
+reflect_capacity = EXERCISES.reflection(
+    "02-reflect-capacity",
+    "Clearing the backlog in two years takes about twice today's clinicians; far fewer keep it "
+    "clear afterwards. What does that suggest about <i>temporary</i> extra capacity versus a "
+    "permanent increase?")
+reflect_wait = EXERCISES.reflection(
+    "02-reflect-wait",
+    "Which average wait would you put in a board paper: yours, or the Commissioner's 35 days? "
+    "How would you label it?")
+progress = EXERCISES.progress
