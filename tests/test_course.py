@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,15 @@ def test_trainee_notebooks_hold_no_solution_code(path: Path):
         assert line not in trainee, f"solution code in the trainee notebook: {line}"
     for marker in build.MARKERS:
         assert marker not in trainee
-    assert trainee.count("= ...") >= 4  # at least four exercises to answer
+    assert not re.search(r"=\s*\.\.\.\s*(#.*)?$|\(\s*\.\.\.\s*\)", trainee, re.M), \
+        "a trainee would have to replace '...' with code"
+    assert trainee.count(".exercise_") >= 4  # at least four exercises, answered with widgets
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 def test_solutions_assert_their_answers(path: Path):
     code = _code(path)
-    assert code.count("assert_correct(") >= 4
+    assert code.count(".solve(") >= 4  # each worked answer is checked by its own exercise
     assert "= ...\n" not in code
 
 
@@ -82,26 +85,25 @@ def test_a_dictionary_of_placeholders_is_unanswered_but_a_partial_answer_is_chec
     assert "boom" in give_feedback({"A": "event", "B": ...}, explode, "Fill in A and B.").message
 
 
-@pytest.mark.parametrize("check, right, wrong", [
-    (module02.check_clinicians_to_clear, lambda: module02.fewest_clinicians_to_clear(),
-     lambda: module02.fewest_clinicians_to_clear() - 1),
-    (module02.check_littles_law, lambda: 20.85, lambda: 35 / 7),
-    (module02.check_leave_backlog, lambda: module02.leave_backlog(), lambda: 0),
-    (module02.check_why_backlog_stays, lambda: "A", lambda: "C"),
-])
-def test_module02_checks_tell_right_from_wrong(check, right, wrong):
-    assert check(right()).passed
-    assert not check(wrong()).passed
-    assert check(...).message == NOT_ANSWERED
-    assert not check("not a number at all").passed  # never raises
+def test_module02_exercises_tell_right_from_wrong():
+    for question in module02.EXERCISES.questions():
+        question.fill(question.wrong_answer())
+        assert not question.press_check().passed, question.key
+        question.fill(question.right_answer())
+        assert question.press_check().passed, question.key
 
 
 def test_module02_answers_come_from_the_model():
     assert 95 <= module02.fewest_clinicians_to_clear() <= 105
     assert module02.leave_backlog() == pytest.approx(49 * 4.348 * 12 / 49, rel=1e-9)
-    assert module02.check_prediction(2000).passed  # any prediction is welcome
-    assert "the model gives" in module02.check_prediction(2000).message
-    assert isinstance(module02.check_prediction("x"), CheckResult)
+    clinicians = module02.exercise_2()
+    clinicians.fill(str(module02.fewest_clinicians_to_clear() - 1))
+    assert "still waiting at month 24" in clinicians.press_check().message  # what the run shows
+    clinicians.fill(str(module02.fewest_clinicians_to_clear() + 20))
+    assert "fewer clinicians would do it too" in clinicians.press_check().message
+    prediction = module02.exercise_1()
+    prediction.fill("2,000")
+    assert prediction.press_check().passed and "the model gives" in prediction.feedback.value
 
 
 def test_multiple_choice_feedback_reads_letters_kindly(capsys):
