@@ -1,25 +1,31 @@
-"""Diagrams, mystery graphs and exercise checks for module 01, thinking in systems.
+"""Diagrams, mystery graphs and exercises for module 01, thinking in systems.
 
-Each `check_...` function takes a trainee's answer, shows feedback (never raising) and returns a
-`CheckResult`. Right answers are computed with the library's own loop finder and models, never
-typed in, so they follow the diagrams and model files if those are revised.
+Each `exercise_N()` shows an answer widget (drop-downs or choices with a Check button); the
+trainee never types Python. Right answers are computed with the library's own loop finder and
+models, never typed in, so they follow the diagrams and model files if those are revised.
 """
 
 from __future__ import annotations
 
-from numbers import Real
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.checks import CheckResult
-from ..analysis.diagram import causal_diagram
-from ..analysis.loops import find_loops
+from ..analysis.diagram import CausalDiagram, causal_diagram
+from ..analysis.loops import MEANING, find_loops
 from ..models import load_model
-from .feedback import give_feedback, is_unanswered
+from ..widgets import ChoiceQuestion, MatchQuestion, Reflection
+from ..widgets.questions import Question
+from .exercises import ExerciseSet
 
 if TYPE_CHECKING:
     import altair as alt
+
+    from ..charts.tables import PeopleTable
+
+EXERCISES = ExerciseSet("01")
 
 # ---- the diagram built step by step in the notebook -----------------------------------------
 SERVICE_LINKS = """\
@@ -30,73 +36,57 @@ average wait -> closures before treatment (+)
 closures before treatment -> waiting list (-)
 """
 WAITING_MAKES_THINGS_WORSE = "average wait -> children struggling (+, delay)\n"
-YOUTH_THEMES = """\
-# themes young people raised in a rural area
+RURAL_THEMES = """\
 rural isolation -> loneliness (+)
 access to work or training -> loneliness (-)
 loneliness -> children struggling (+)
-# themes young people raised in an inner-city borough
+"""
+INNER_CITY_THEMES = """\
 racism, discrimination and violence -> feeling safe (-)
 feeling safe -> use of positive activities (+)
 use of positive activities -> children struggling (-)
 """
+YOUTH_THEMES = ("# themes young people raised in a rural area\n" + RURAL_THEMES
+                + "# themes young people raised in an inner-city borough\n" + INNER_CITY_THEMES)
 LOCAL_SYSTEM = SERVICE_LINKS + WAITING_MAKES_THINGS_WORSE + YOUTH_THEMES
-
-# ---- exercise 2: a loop to classify ----------------------------------------------------------
-CRISIS_LOOP = """\
-average wait -> difficulties getting worse (+, delay)
-difficulties getting worse -> crisis contacts (+)
-crisis contacts -> clinician time for planned care (-)
-clinician time for planned care -> average wait (-)
-"""
-
-# ---- exercise 5: mystery graphs --------------------------------------------------------------
-ARCHETYPES = {  # archetype -> (course model, outputs shown as line 1 and line 2)
-    "success to the successful": ("archetype_success_to_the_successful",
-                                  ["youth_workers_in_a", "youth_workers_in_b"]),
-    "limits to growth": ("archetype_limits_to_growth", ["children_supported"]),
-    "shifting the burden": ("archetype_shifting_the_burden", ["early_help_capacity", "crisis_spending"]),
-    "eroding goals": ("archetype_eroding_goals", ["acceptable_wait", "expected_wait"]),
-    "fixes that fail": ("archetype_fixes_that_fail", ["waiting_for_assessment"]),
-}
-MYSTERY_ORDER = ["success to the successful", "limits to growth", "shifting the burden",
-                 "eroding goals", "fixes that fail"]
-MYSTERY_LETTERS = dict(zip("ABCDE", MYSTERY_ORDER))
-KEYWORDS = {"fixes": "fixes that fail", "burden": "shifting the burden", "shifting": "shifting the burden",
-            "limit": "limits to growth", "growth": "limits to growth", "success": "success to the successful",
-            "eroding": "eroding goals", "goal": "eroding goals"}
+MERMAID_SPACING = '%%{init: {"flowchart": {"nodeSpacing": 50, "rankSpacing": 70}}}%%'
 
 
-def mystery_graphs() -> pd.DataFrame:
-    """Each mystery graph's lines as a percentage of their starting value, by month."""
-    rows = []
-    for letter, archetype in MYSTERY_LETTERS.items():
-        name, outputs = ARCHETYPES[archetype]
-        run = load_model(name).run()
-        for number, output in enumerate(outputs, start=1):
-            values = 100 * run[output] / run[output].iloc[0]
-            rows += [{"graph": f"Graph {letter}", "line": f"line {number}", "month": m, "percent": v}
-                     for m, v in values.items()]
-    return pd.DataFrame(rows)
+def show_model_diagram(name: str, title: str, loops: bool = True, direction: str = "TB",
+                       **model_options: Any) -> None:
+    """Draw a course model's diagram under a title in words, its units in words too.
+
+    Top to bottom by default: drawn left to right, these models are shrunk to the page width
+    until their signs cannot be read.
+    """
+    from ..analysis.graph import model_diagram
+    from ..charts.diagrams import diagram_markdown
+    from ..charts.words import unit_in_words
+    from .feedback import show
+
+    diagram = model_diagram(name, title=title, **model_options)
+    diagram.units = {key: unit_in_words(unit) for key, unit in diagram.units.items()}
+    show(spaced(diagram_markdown(diagram, loops=loops, direction=direction)))
 
 
-def mystery_chart() -> alt.FacetChart:
-    """Five unlabelled behaviour-over-time graphs, A to E, one per archetype (in a mixed order)."""
-    from ..charts import alt
-
-    data = mystery_graphs()
-    return (
-        alt.Chart(data).mark_line().encode(
-            x=alt.X("month:Q", title="Month (from start)"),
-            y=alt.Y("percent:Q", title="Level (% of its start)", scale=alt.Scale(zero=True)),
-            color=alt.Color("line:N", title="Line"),
-        )
-        .properties(width=250, height=150)
-        .facet(facet=alt.Facet("graph:N", title=None), columns=3)
-        .properties(title=alt.Title("Five mystery graphs", subtitle="Which archetype made each one?"))
-    )
+def spaced(markdown: str) -> str:
+    """Diagram markdown with more room between Mermaid's rows, so labels on neighbouring
+    arrows do not overlap (measured: the CAMHS model's '+?' and '+' touched at the default)."""
+    return markdown.replace("```mermaid\n", "```mermaid\n" + MERMAID_SPACING + "\n", 1)
 
 
+def loops_table(source: Any, **model_options: Any) -> PeopleTable:
+    """Every loop of a diagram or model as a table for people: name, type, the way round, delays."""
+    from ..charts.tables import Column, people_table
+
+    loops = find_loops(source, **model_options)
+    shown = loops.assign(kind=loops.polarity.map(MEANING))
+    return people_table(shown, {"loop": Column("Loop", "text"), "kind": Column("Type", "text"),
+                                "name": Column("Round the loop", "text"),
+                                "delays": Column("Links with a delay", 0)})
+
+
+# ---- the iceberg ---------------------------------------------------------------------------
 def iceberg_events() -> pd.DataFrame:
     """The 'events' at the tip of the iceberg, each a sourced figure from the course datasets."""
     from ..data import figure
@@ -115,34 +105,36 @@ def iceberg_events() -> pd.DataFrame:
         ("Council spending on early intervention (£ billion, real terms)", "2015/16", spend,
          "la_early_intervention_spend_gbp", 1e9),
     ]
-    return pd.DataFrame(
+    events = pd.DataFrame(
         [{"event": text, "year": year, "value": figure(data, measure, year) / scale, "dataset": data}
          for text, year, data, measure, scale in rows])
+    money = events.dataset == spend
+    events["figure"] = [f"£{v:,.1f} billion" if is_money else f"{v:,.0f}"
+                        for v, is_money in zip(events.value, money)]
+    events["headline"] = events.event.str.replace(" (£ billion, real terms)", " (real terms)",
+                                                  regex=False)
+    return events
 
 
-def show_extended_diagram(new_links: Any) -> None:
-    """Draw the local system diagram with the trainee's links added (or as it is, if none yet)."""
-    from ..charts.diagrams import show_diagram
-    from .feedback import show
+def iceberg_table() -> PeopleTable:
+    """The headlines as a table for people: what happened, when, and the figure."""
+    from ..charts.tables import Column, people_table
 
-    base = causal_diagram(LOCAL_SYSTEM, title="Our local system")
-    if is_unanswered(new_links):
-        show("*No links added yet; here is the diagram as it stands.*")
-        show_diagram(base)
-        return
-    try:
-        bigger = base.extended(new_links, title="Our local system, with your links")
-    except ValueError as error:
-        show(f"🤔 **Your links could not be added:** {error}")
-        show_diagram(base)
-        return
-    show_diagram(bigger)
+    return people_table(iceberg_events(), {"headline": Column("Headline", "text"),
+                                           "year": Column("Year", "text"),
+                                           "figure": Column("Figure", "text")})
 
 
-def _number(answer: Any) -> int:
-    if isinstance(answer, bool) or not isinstance(answer, Real) or answer != int(answer) or answer < 0:
-        raise ValueError(f"the answer should be a whole number, like 2, not {answer!r}.")
-    return int(answer)
+def _leaks(question: Question, patterns: list[str]) -> Question:
+    """Add ways the answer could be written to a question's leak patterns (MatchQuestion takes
+    no `leaks=` argument)."""
+    question._extra_leaks.extend(patterns)
+    return question
+
+
+def _matched(label: str, option: str) -> str:
+    """A pattern for 'label → option', as a reveal or worked answer writes a match."""
+    return rf"{re.escape(label)}\s*(?:→|:|=|is)\s*{re.escape(option)}(?!\w)"
 
 
 # ---- exercise 1: the iceberg -----------------------------------------------------------------
@@ -156,135 +148,300 @@ ICEBERG_STATEMENTS = {
 }
 
 
-def check_iceberg(answers: Any) -> CheckResult:
+@EXERCISES.add("01-ex1")
+def exercise_1() -> MatchQuestion:
     """Exercise 1: each statement A-E placed at its level of the iceberg."""
-
-    def check(given: Any) -> CheckResult:
-        if not isinstance(given, dict):
-            raise ValueError('write a dictionary like {"A": "event", "B": "pattern", ...}.')
-        unknown = {k: v for k, v in given.items()
-                   if not is_unanswered(v) and str(v).strip().lower() not in ICEBERG_LEVELS}
-        if unknown:
-            raise ValueError(f"use only these levels: {', '.join(ICEBERG_LEVELS)} (check {unknown}).")
-        blank = [k for k in ICEBERG_STATEMENTS if is_unanswered(given.get(k))]
-        if blank:
-            return CheckResult(False, f"Still to answer: {', '.join(blank)}.")
-        wrong = [k for k, (_, level) in ICEBERG_STATEMENTS.items()
-                 if str(given.get(k, "")).strip().lower() != level]
-        if not wrong:
-            return CheckResult(True, "All five placed. Notice how each level down gives more "
-                                     "ways to act: structures and mental models can be changed.")
-        return CheckResult(False, f"{5 - len(wrong)} of 5 placed right; look again at "
-                                  f"{', '.join(wrong)}.")
-
-    return give_feedback(answers, check, "Replace each `...` with a level, then run the cell.",
-                         hint="An event happens once; a pattern repeats over time; a structure "
-                              "is how things are organised; a mental model is a belief.")
+    question = MatchQuestion(
+        "01-ex1", {k: text for k, (text, _) in ICEBERG_STATEMENTS.items()}, ICEBERG_LEVELS,
+        {k: level for k, (_, level) in ICEBERG_STATEMENTS.items()},
+        praise="All five placed. Notice how each level down gives more ways to act: structures "
+               "and mental models can be changed.",
+        hint="An event happens once; a pattern repeats over time; a structure is how things are "
+             "organised; a mental model is a belief.")
+    return _leaks(question, [_matched(text, level) for text, level in ICEBERG_STATEMENTS.values()])
 
 
 # ---- exercise 2: reinforcing or balancing? --------------------------------------------------------
+CRISIS_LOOP = """\
+average wait -> difficulties getting worse (+, delay)
+difficulties getting worse -> crisis contacts (+)
+crisis contacts -> clinician time for planned care (-)
+clinician time for planned care -> average wait (-)
+"""
+POLARITY_CHOICES = {
+    "A": "Reinforcing (R): a change in the average wait comes back round bigger.",
+    "B": "Balancing (B): a change in the average wait comes back round opposed.",
+    "C": "Neither: a loop with a delay in it is neither reinforcing nor balancing.",
+}
+
+
 def crisis_loop_polarity() -> str:
     """'R' or 'B' for the crisis loop, from the loop finder."""
     return str(find_loops(CRISIS_LOOP).iloc[0].polarity)
 
 
-def check_loop_polarity(answer: Any) -> CheckResult:
-    """Exercise 2: "R" or "B" for the crisis loop."""
-
-    def check(given: Any) -> CheckResult:
-        letter = str(given).strip().upper()[:1]
-        if letter not in ("R", "B"):
-            raise ValueError(f'answer "R" (reinforcing) or "B" (balancing); you wrote {given!r}.')
-        truth = crisis_loop_polarity()
-        if letter == truth:
-            return CheckResult(True, "Reinforcing: two negative links cancel out, so longer waits "
-                                     "come back round as even longer waits: a vicious circle.")
-        return CheckResult(False, "Count the negative (−) links round the loop: an even number "
-                                  "makes a reinforcing loop, an odd number a balancing one.")
-
-    return give_feedback(answer, check, 'Replace `...` with "R" or "B", then run the cell.')
-
-
-# ---- exercise 3: extend the diagram -----------------------------------------------------------
-def check_extended_diagram(new_links: Any) -> CheckResult:
-    """Exercise 3: links added to the local system diagram close at least one new loop."""
-
-    def check(given: Any) -> CheckResult:
-        base = causal_diagram(LOCAL_SYSTEM)
-        bigger = base.extended(given)
-        before = set(find_loops(base).name)
-        new = find_loops(bigger)
-        new = new[~new.name.isin(before)]
-        if new.empty:
-            return CheckResult(False, "Your links are fine, but they close no new loop yet. "
-                                      "Draw a link back to a variable already in the diagram.")
-        names = "; ".join(f"**{'reinforcing' if r.polarity == 'R' else 'balancing'}**: {r.name}"
-                          for r in new.itertuples())
-        return CheckResult(True, f"You made {len(new)} new loop(s): {names}.")
-
-    return give_feedback(new_links, check,
-                         "Replace `...` with your links in triple quotes, one per line, then run the cell.",
-                         hint='Write each link like "loneliness -> use of positive activities (-)".')
+@EXERCISES.add("01-ex2")
+def exercise_2() -> ChoiceQuestion:
+    """Exercise 2: is the crisis loop reinforcing or balancing? (The loop finder decides.)"""
+    correct = {"R": "A", "B": "B"}[crisis_loop_polarity()]
+    reasons = {"A": "count the − links round the loop: is the number even or odd?",
+               "B": "count the − links round the loop, including the one back to the average "
+                    "wait: is the number even or odd?",
+               "C": "a delay slows a loop down, but does not change its type."}
+    return ChoiceQuestion(
+        "01-ex2", POLARITY_CHOICES, correct=correct,
+        praise="Right: the two − links cancel each other out, so a longer wait comes back round "
+               "as an even longer wait. It is a vicious circle.",
+        reasons={k: v for k, v in reasons.items() if k != correct},
+        hint="An even number of − links (none, two, four) makes a loop reinforcing; an odd "
+             "number makes it balancing.")
 
 
-# ---- exercise 5: match graphs to archetypes -------------------------------------------------------
-def _archetype(text: Any) -> str:
-    words = str(text).lower()
-    for key, archetype in KEYWORDS.items():
-        if key in words:
-            return archetype
-    raise ValueError(f"'{text}' is not one of: {', '.join(ARCHETYPES)}.")
+# ---- exercise 3: which new links close a loop? -------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """A link someone proposes adding to the draft diagram: what it says, and the link itself."""
+
+    says: str
+    link: str  # diagram text, e.g. "children struggling -> use of positive activities (-)"
+    view: str  # "rural" or "inner city": which sub-view of the diagram draws it
 
 
-def check_archetype_matches(matches: Any) -> CheckResult:
-    """Exercise 5: each mystery graph A-E matched to its archetype."""
+CANDIDATES = {
+    "A": Candidate("Children who are struggling drop out of positive activities.",
+                   "children struggling -> use of positive activities (-)", "inner city"),
+    "B": Candidate("Rural isolation makes work or training harder to reach.",
+                   "rural isolation -> access to work or training (-)", "rural"),
+    "C": Candidate("When waits are long, schools and GPs point more children to positive "
+                   "activities while they wait.",
+                   "average wait -> use of positive activities (+)", "inner city"),
+    "D": Candidate("Over time, children who are struggling lose touch with work or training.",
+                   "children struggling -> access to work or training (-, delay)", "rural"),
+    "E": Candidate("Racism, discrimination and violence make more children struggle.",
+                   "racism, discrimination and violence -> children struggling (+)", "inner city"),
+}
+NEW_LOOP = {"R": "makes a reinforcing loop (R)", "B": "makes a balancing loop (B)",
+            "": "makes no new loop"}
+SIGN_WORDS = {"+": "+", "-": "−"}
+VIEWS = {"rural": ("The rural themes, with the new links", RURAL_THEMES),
+         "inner city": ("The inner-city themes, with the new links", INNER_CITY_THEMES)}
 
-    def check(given: Any) -> CheckResult:
-        if not isinstance(given, dict):
-            raise ValueError('write a dictionary like {"A": "limits to growth", ...}.')
-        blank = [letter for letter in MYSTERY_LETTERS if is_unanswered(given.get(letter))]
-        if blank:
-            return CheckResult(False, f"Still to answer: graph(s) {', '.join(blank)}.")
-        wrong = [letter for letter, truth in MYSTERY_LETTERS.items()
-                 if _archetype(given[letter]) != truth]
-        if not wrong:
-            return CheckResult(True, "All five matched: you can now read an archetype from its "
-                                     "behaviour over time.")
-        return CheckResult(False, f"{5 - len(wrong)} of 5 matched; look again at graph(s) "
-                                  f"{', '.join(wrong)}.")
 
-    return give_feedback(matches, check, "Replace each `...` with an archetype's name, then run the cell.",
-                         hint="S-shape: limits to growth. Better then worse: fixes that fail. "
-                              "Two lines pulling apart: success to the successful.")
+def _link_words(link: str, marks: bool = False) -> str:
+    """'a -> b (-, delay)' as people read it: 'a → b', or with `marks` 'a → b (−, delay)'."""
+    diagram = causal_diagram(link)
+    first = diagram.links[0]
+    words = f"{diagram.label(first.source)} → {diagram.label(first.target)}"
+    if marks:
+        words += f" ({SIGN_WORDS[first.polarity]}{', delay' if first.delay else ''})"
+    return words
+
+
+def new_loops(extra_links: str) -> pd.DataFrame:
+    """The loops that `extra_links` (diagram text) close when added to the draft local system."""
+    before = set(find_loops(LOCAL_SYSTEM).name)
+    after = find_loops(causal_diagram(LOCAL_SYSTEM + extra_links))  # keeps the draft's order
+    return after[~after.name.isin(before)].reset_index(drop=True)
+
+
+def candidate_effects() -> dict[str, str]:
+    """Each candidate link, added on its own: the option saying which new loop it makes."""
+    effects = {}
+    for letter, candidate in CANDIDATES.items():
+        kinds = set(new_loops(candidate.link).polarity)
+        if len(kinds) > 1:  # the question assumes one kind of loop per link
+            raise ValueError(f"Candidate {letter} closes loops of both kinds: {sorted(kinds)}.")
+        effects[letter] = NEW_LOOP[kinds.pop() if kinds else ""]
+    return effects
+
+
+def extended_views() -> list[CausalDiagram]:
+    """The extended diagram as two readable sub-views: the service with each place's themes."""
+    core = SERVICE_LINKS + WAITING_MAKES_THINGS_WORSE
+    views = []
+    for view, (title, themes) in VIEWS.items():
+        links = "".join(c.link + "\n" for c in CANDIDATES.values() if c.view == view)
+        views.append(causal_diagram(core + themes + links, title=title))
+    return views
+
+
+def show_extended_views(into: Any = None) -> None:
+    """Draw the two sub-views (into an ipywidgets Output if given), each with its loops."""
+    from ..charts.diagrams import diagram_markdown
+
+    parts = []
+    for (place, _), view in zip(VIEWS.items(), extended_views()):
+        title, _, rest = diagram_markdown(view, direction="TB").partition("\n\n")
+        added = "; ".join(_link_words(c.link, marks=True) for c in CANDIDATES.values()
+                          if c.view == place)
+        parts.append(spaced(f"{title}\n\n*New links in this view:* {added}.\n\n{rest}"))
+    if into is None:
+        from .feedback import show
+
+        for part in parts:
+            show(part)
+        return
+    # set the outputs directly: Output.append_display_data would start an IPython shell
+    # outside a notebook (and then every later `show` in that process acts as if in one)
+    into.outputs = tuple({"output_type": "display_data", "metadata": {},
+                          "data": {"text/markdown": part, "text/plain": part}} for part in parts)
+
+
+@EXERCISES.add("01-ex3")
+def exercise_3() -> MatchQuestion:
+    """Exercise 3: for each proposed link, the new loop it closes (if any). Once the exercise is
+    solved (or its answer shown), the extended diagram appears under it."""
+    import ipywidgets as widgets
+
+    items = {k: f"{c.says} ({_link_words(c.link)})" for k, c in CANDIDATES.items()}
+    solution = candidate_effects()
+    question = MatchQuestion(
+        "01-ex3", items, list(NEW_LOOP.values()), solution,
+        praise="All five right: a new link closes a loop only when its effect can find its way "
+               "back round to its cause. The diagrams below show the draft with the new links.",
+        hint="Start at the link's effect and follow the arrows in the draft diagram. If you can "
+             "get back to the link's cause, it closes a loop: count the − links round that loop, "
+             "including the new one (even: reinforcing; odd: balancing).")
+    view = widgets.Output()
+    view.add_class("cyp-extended-diagram")
+    note = widgets.HTML("<i>The extended diagram appears here once you have answered.</i>")
+    question.box.children = (*question.box.children, note, view)
+
+    def draw(_: Any) -> None:
+        states = question.feedback._dom_classes
+        if note.layout.display != "none" and ("cyp-state-right" in states
+                                             or "cyp-state-revealed" in states):
+            note.layout.display = "none"
+            show_extended_views(into=view)
+
+    question.feedback.observe(draw, names="value")
+    loop_names = [re.escape(name) for c in CANDIDATES.values() for name in new_loops(c.link).name]
+    return _leaks(question, [_matched(items[k], v) for k, v in solution.items()] + loop_names)
+
+
+@EXERCISES.add("01-reflect-loops")
+def reflect_loops() -> Reflection:
+    """Reflection after exercise 3: how each new loop could be tested."""
+    return Reflection("01-reflect-loops",
+                      "Each new loop is a claim about your place. Which could you check with "
+                      "local data, and which only by asking young people? A loop you cannot "
+                      "test is still worth drawing: it says where to look.")
 
 
 # ---- exercise 4: the loops in module 02's model ---------------------------------------------------
+CAMHS = "camhs_waiting_list"
+RUNNING_TOTALS = ["referrals_accepted_to_date", "treatment_starts_to_date", "closures_to_date"]
+LOOP_KINDS = {"reinforcing": "Reinforcing loops (R)", "balancing": "Balancing loops (B)"}
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
 def camhs_loop_counts() -> dict[str, int]:
     """How many reinforcing and balancing loops the CAMHS waiting-list model has."""
-    loops = find_loops(load_model("camhs_waiting_list"))
+    loops = find_loops(load_model(CAMHS), hide=RUNNING_TOTALS)
     return {"reinforcing": int((loops.polarity == "R").sum()),
             "balancing": int((loops.polarity == "B").sum())}
 
 
-def check_camhs_loops(counts: Any) -> CheckResult:
+def _count_leaks(counts: dict[str, int]) -> list[str]:
+    patterns = []
+    for kind, n in counts.items():
+        words = [str(n), *NUMBER_WORDS[n:n + 1], *(["zero"] if n == 0 else [])]
+        patterns.append(rf"\b(?:{'|'.join(words)})\s+{kind}\b")
+        patterns.append(_matched(LOOP_KINDS[kind], str(n)))
+    return patterns
+
+
+@EXERCISES.add("01-ex4")
+def exercise_4() -> MatchQuestion:
     """Exercise 4: the number of reinforcing and balancing loops in module 02's model."""
+    counts = camhs_loop_counts()
+    options = [str(n) for n in range(max(8, max(counts.values()) + 3))]
+    question = MatchQuestion(
+        "01-ex4", LOOP_KINDS, options, {k: str(n) for k, n in counts.items()},
+        praise="Both right: every way out of the list grows with the list, so the list settles. "
+               "Module 03 adds the reinforcing loops real services have.",
+        hint="Follow each arrow out of the waiting list and see whether it comes back to it. A "
+             "loop through a flow counts too, and one whose sign is marked ? still counts.")
+    return _leaks(question, _count_leaks(counts))
 
-    def check(given: Any) -> CheckResult:
-        if not isinstance(given, dict) or set(given) != {"reinforcing", "balancing"}:
-            raise ValueError('write {"reinforcing": number, "balancing": number}.')
-        blank = [key for key, value in given.items() if is_unanswered(value)]
-        if blank:
-            return CheckResult(False, f"Still to answer: the number of {' and '.join(blank)} loops.")
-        answer = {key: _number(value) for key, value in given.items()}
-        truth = camhs_loop_counts()
-        if answer == truth:
-            return CheckResult(True, f"{truth['balancing']} balancing loops and "
-                                     f"{truth['reinforcing']} reinforcing: every way out of the "
-                                     "list grows with the list, so the list settles. Module 03 "
-                                     "adds the reinforcing loops real services have.")
-        return CheckResult(False, f"You have {answer['reinforcing']} reinforcing and "
-                                  f"{answer['balancing']} balancing. Follow each arrow out of the "
-                                  "waiting list and see whether it comes back.")
 
-    return give_feedback(counts, check, "Replace each `...` with a number, then run the cell.",
-                         hint="Only the variables in a loop matter; ignore the running totals.")
+# ---- exercise 5: match graphs to archetypes -------------------------------------------------------
+ARCHETYPES = {  # archetype -> (course model, outputs shown as line 1 and line 2); in teaching order
+    "fixes that fail": ("archetype_fixes_that_fail", ["waiting_for_assessment"]),
+    "shifting the burden": ("archetype_shifting_the_burden", ["early_help_capacity", "crisis_spending"]),
+    "limits to growth": ("archetype_limits_to_growth", ["children_supported"]),
+    "success to the successful": ("archetype_success_to_the_successful",
+                                  ["youth_workers_in_a", "youth_workers_in_b"]),
+    "eroding goals": ("archetype_eroding_goals", ["acceptable_wait", "expected_wait"]),
+}
+MYSTERY_ORDER = ["success to the successful", "limits to growth", "shifting the burden",
+                 "eroding goals", "fixes that fail"]
+MYSTERY_LETTERS = dict(zip("ABCDE", MYSTERY_ORDER))
+
+
+def mystery_graphs() -> pd.DataFrame:
+    """Each mystery graph's lines as a percentage of their starting value, by month."""
+    rows = []
+    for letter, archetype in MYSTERY_LETTERS.items():
+        name, outputs = ARCHETYPES[archetype]
+        run = load_model(name).run()
+        for number, output in enumerate(outputs, start=1):
+            values = 100 * run[output] / run[output].iloc[0]
+            rows += [{"graph": f"Graph {letter}", "line": f"line {number}", "month": m, "percent": v}
+                     for m, v in values.items()]
+    return pd.DataFrame(rows)
+
+
+def describe_mystery(data: pd.DataFrame) -> str:
+    """The mystery graphs in words, for screen readers: each line's start, low, high and end."""
+    sentences = []
+    for (graph, line), rows in data.groupby(["graph", "line"], sort=True):
+        p = rows.percent
+        sentences.append(f"{graph}, {line}: starts at 100%, lowest {p.min():,.0f}%, highest "
+                         f"{p.max():,.0f}%, ends at {p.iloc[-1]:,.0f}%.")
+    months = int(data.month.max())
+    return (f"Five small line charts, A to E, over {months} months; each line is shown as a "
+            "percentage of its starting level. " + " ".join(sentences))
+
+
+def mystery_chart() -> alt.FacetChart:
+    """Five unlabelled behaviour-over-time graphs, A to E, one per archetype (in a mixed order)."""
+    from ..charts import DASHES, alt
+
+    data = mystery_graphs()
+    return (
+        alt.Chart(data).mark_line().encode(
+            x=alt.X("month:Q", title="Months from start", axis=alt.Axis(format=",.0f")),
+            y=alt.Y("percent:Q", title=None, scale=alt.Scale(zero=True),
+                    axis=alt.Axis(labelExpr="datum.label + '%'")),
+            color=alt.Color("line:N", title="Line"),
+            strokeDash=alt.StrokeDash("line:N", title="Line", scale=alt.Scale(range=DASHES)),
+            tooltip=[alt.Tooltip("line:N", title="Line"),
+                     alt.Tooltip("month:Q", title="Month", format=",.0f"),
+                     alt.Tooltip("percent:Q", title="Level (% of its start)", format=",.0f")],
+        )
+        .properties(width=140, height=120)
+        .facet(facet=alt.Facet("graph:N", title=None, header=alt.Header(labelFontSize=13)), columns=3)
+        .resolve_scale(y="independent")  # each graph's own scale, so every shape can be seen
+        .properties(title=alt.Title("Five mystery graphs: which archetype made each one?",
+                                    subtitle="Each line as a percentage of its starting level "
+                                             "(each graph has its own scale)"),
+                    description=describe_mystery(data))
+    )
+
+
+@EXERCISES.add("01-ex5")
+def exercise_5() -> MatchQuestion:
+    """Exercise 5: each mystery graph A-E matched to its archetype."""
+    items = {letter: f"Graph {letter}" for letter in MYSTERY_LETTERS}
+    question = MatchQuestion(
+        "01-ex5", items, list(ARCHETYPES), dict(MYSTERY_LETTERS),
+        praise="All five matched: you can now read an archetype from its behaviour over time.",
+        hint="S-shape: limits to growth. Better, then worse: fixes that fail. Two lines pulling "
+             "apart: success to the successful.")
+    return _leaks(question, [_matched(items[k], v) for k, v in MYSTERY_LETTERS.items()])
+
+
+def progress():
+    """This module's progress bar."""
+    return EXERCISES.progress()
