@@ -101,6 +101,10 @@ def test_plot_runs_titles_axes_with_units(camhs):
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     assert isinstance(chart, alt.VConcatChart)
     titles = [panel["encoding"]["y"]["title"] for panel in spec["vconcat"]]
-    assert titles == ["Waiting list (children)", "Treatment starts (children a month)"]
+    assert titles == ["Waiting list (children)", ["Treatment starts", "(children a month)"]]  # long: two lines
+    assert "description" in spec and "Line chart" in spec["description"]
+    assert spec["vconcat"][0]["encoding"]["strokeDash"]["field"] == "run"  # told apart by dash too
+    with pytest.raises(ValueError, match="at most 4"):
+        plot_runs(camhs, {str(n): camhs.run() for n in range(5)})
     with pytest.raises(ValueError, match="Unknown output"):
         plot_runs(camhs, camhs.run(), outputs=["nope"])

@@ -147,8 +147,8 @@ def runs_chart(
             .mark_line()
             .encode(
                 x=alt.X("time:Q", title=time_title, axis=alt.Axis(format=time_format)),
-                y=alt.Y("value:Q", title=y_titles[name], scale=alt.Scale(zero=True),
-                        axis=alt.Axis(format=",~s" if _big(data, name) else ",~r", titleLimit=HEIGHT)),
+                y=alt.Y("value:Q", title=_lines(y_titles[name]), scale=alt.Scale(zero=True),
+                        axis=alt.Axis(format=",~s" if _big(data, name) else ",~r")),
                 color=alt.Color("run:N", sort=None, legend=legend),
                 strokeDash=alt.StrokeDash("run:N", sort=None, legend=legend,
                                           scale=alt.Scale(range=DASHES)),
@@ -162,6 +162,14 @@ def runs_chart(
     if data is not None:
         chart = chart.properties(description=describe_runs(data, y_titles, time_title))
     return chart
+
+
+def _lines(title: str, width: int = 30) -> str | list[str]:
+    """A long axis title on two lines (label, then unit), so it is never cut off."""
+    if len(title) <= width or " (" not in title:
+        return title
+    label, _, unit = title.rpartition(" (")
+    return [label, f"({unit}"]
 
 
 def _big(data: list[dict[str, Any]] | None, name: str) -> bool:

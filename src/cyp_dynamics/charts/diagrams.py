@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .words import unit_in_words
+
 PALETTE_FILLS = {  # light fills of the house palette's blue, orange and grey
     "stock": "fill:#DCEEFB,stroke:#0072B2,stroke-width:2px,color:#000",
     "flow": "fill:#FCEBCB,stroke:#E69F00,stroke-width:1.5px,color:#000",
@@ -74,7 +76,7 @@ def to_mermaid(diagram: Any, direction: str = "auto", units: bool = True) -> str
     for key, label in diagram.labels.items():
         kind = diagram.kinds.get(key, "variable")
         text = _text(label)
-        unit = diagram.units.get(key, "")
+        unit = unit_in_words(diagram.units.get(key, ""))
         if units and unit and kind in ("stock", "flow"):
             text += f"<br/><small>{_text(unit)}</small>"
         shape = SHAPES.get(kind, '("{}")').format(text)

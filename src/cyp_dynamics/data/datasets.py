@@ -108,12 +108,16 @@ class SourceNote:
 
     def short(self) -> str:
         """'Sources: Children's Commissioner for England (2024); CAPA (n.d.). Licence: ...'"""
+        import re
+
         seen: dict[str, str] = {}
         for source in self.meta.get("sources", []):
-            year = str(source.get("date_published", "n.d."))[:4]
-            seen.setdefault(source.get("publisher", ""), year)
-        people = "; ".join(f"{p} ({y})" for p, y in seen.items())
-        return f"Sources: {people}."
+            year = re.search(r"\b(19|20)\d\d\b", str(source.get("date_published", "")))
+            publisher = re.sub(r"\s*\(.*?\)", "", source.get("publisher", "")).split(",")[0].strip()
+            seen.setdefault(publisher, year.group(0) if year else "n.d.")
+        people = [f"{p} ({y})" for p, y in seen.items()]
+        shown = "; ".join(people[:3]) + (f"; and {len(people) - 3} more" if len(people) > 3 else "")
+        return f"Sources: {shown}."
 
     def _repr_html_(self) -> str:
         import html

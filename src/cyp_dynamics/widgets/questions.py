@@ -318,9 +318,10 @@ class ChoiceQuestion(Question):
     """Multiple choice: one radio button per option, each with its own reason when wrong."""
 
     def __init__(self, key: str, choices: Mapping[str, str], correct: str, *, praise: str,
-                 reasons: Mapping[str, str], hint: str = "", explanation: str = ""):
+                 reasons: Mapping[str, str], hint: str = "", explanation: str = "",
+                 leaks: Sequence[str] = ()):
         self.choices, self.correct, self.praise, self.reasons = dict(choices), correct, praise, reasons
-        super().__init__(key, hint=hint, explanation=explanation,
+        super().__init__(key, hint=hint, explanation=explanation, leaks=leaks,
                          answer=lambda: f"{correct}: {self.choices[correct]}")
 
     def controls(self) -> list[widgets.Widget]:
@@ -360,10 +361,10 @@ class MatchQuestion(Question):
 
     def __init__(self, key: str, items: Mapping[str, str], options: Sequence[str],
                  solution: Mapping[str, str], *, hint: str = "", explanation: str = "",
-                 praise: str = "All matched.", item_label: str = ""):
+                 praise: str = "All matched.", item_label: str = "", leaks: Sequence[str] = ()):
         self.items, self.options, self.solution = dict(items), list(options), dict(solution)
         self.praise, self.item_label = praise, item_label
-        super().__init__(key, hint=hint, explanation=explanation,
+        super().__init__(key, hint=hint, explanation=explanation, leaks=leaks,
                          answer=lambda: "; ".join(f"{self.items[k]} → {v}" for k, v in self.solution.items()))
 
     def controls(self) -> list[widgets.Widget]:
