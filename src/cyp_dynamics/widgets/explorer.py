@@ -128,7 +128,8 @@ class Explorer:
 
     def keep(self) -> str:
         """Keep the current run on the chart, labelled by what differs from the defaults."""
-        changed = [f"{name} {value:g}" for name, value in self.params.items()
+        changed = [f"{self._table.loc[name, 'label'].lower()} {value:,.{_decimals(self.sliders[name].step)}f}"
+                   for name, value in self.params.items()
                    if not math.isclose(value, self._defaults[name])]
         label = f"Run {len(self.kept) + 1}: " + (", ".join(changed) if changed else "defaults")
         if len(self.kept) >= MAX_LINES - 1:  # at most four lines, 'Now' included

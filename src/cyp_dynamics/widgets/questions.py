@@ -248,9 +248,9 @@ class NumberQuestion(Question):
             return CheckResult(True, message.format(value=answer, truth=truth))
         if self.kind == "share" and abs(answer * 100 - truth) / max(abs(truth), 1e-9) <= self.tolerance:
             return CheckResult(False, "That looks like a percentage typed as a share.")
-        if self.kind in ("percent",) and abs(answer * 100 - truth) / max(abs(truth), 1e-9) <= self.tolerance:
-            return CheckResult(False, f"Did you mean {answer * 100:g}%? Type the percentage, "
-                                      "not the fraction.")
+        if self.kind == "percent" and 0 < abs(answer) <= 1 and abs(truth) > 1:
+            return CheckResult(False, "That looks like a fraction. This answer is a percentage: "
+                                      "type 50 or 50% for a half, not 0.5.")
         direction = "too high" if answer > truth else "too low"
         return CheckResult(False, f"{html.escape(self.show(answer))} is {direction}.")
 

@@ -16,7 +16,9 @@ import pandas as pd
 from IPython.display import display
 
 from ..analysis.scenarios import Scenarios, compare_at, load_scenarios, run_scenarios
-from ..charts import RUNS_DATA, axis_title, output_titles, runs_chart, tidy_runs
+from ..charts import (MAX_LINES, RUNS_DATA, describe_runs, output_titles, runs_chart, tidy_runs,
+                      time_axis)
+from ..charts.tables import Column, PeopleTable, people_table
 from ..models import Model
 from .explorer import VEGA_LITE_MIME
 
@@ -35,30 +37,43 @@ class ScenarioPicker:
         self.runs = run_scenarios(model, scenarios, months=months)
         index = next(iter(self.runs.values())).index
         self.times = times or [float(t) for t in index[:: max(1, (len(index) - 1) // 3)]][:4]
-        self.boxes = {
-            name: widgets.Checkbox(value=True, description=scenarios[name].title, indent=False,
-                                   tooltip=self._tooltip(name), layout=widgets.Layout(width="auto"))
-            for name in scenarios.names
+        self.boxes = {  # the first few ticked: at most MAX_LINES lines on a chart
+            name: widgets.Checkbox(value=index < MAX_LINES, description=scenarios[name].title,
+                                   indent=False, tooltip=self._tooltip(name),
+                                   layout=widgets.Layout(width="auto"))
+            for index, name in enumerate(scenarios.names)
         }
+        self.status = widgets.HTML()
         self.output_choice = widgets.Dropdown(
             options=[(self._y_titles[o], o) for o in self.outputs], value=self.outputs[0],
             description="Show", layout=widgets.Layout(width="420px"))
         for box in self.boxes.values():
-            box.observe(lambda _: self.redraw(), names="value")
+            box.observe(self._on_tick, names="value")
         self.output_choice.observe(lambda _: self.redraw(), names="value")
         self.chart = widgets.Output(layout=widgets.Layout(min_height="260px"))
         self.table = widgets.Output()
         self.widget = widgets.VBox([
             widgets.HTML(f"<b>{self.title}</b>"),
             widgets.HBox(list(self.boxes.values()), layout=widgets.Layout(flex_flow="row wrap")),
-            self.output_choice, self.chart, self.table,
+            self.status, self.output_choice, self.chart, self.table,
         ])
-        time_title = axis_title(model.time_unit, "from start")
+        self._time_title, time_format = time_axis(model)
         self._templates = {  # one chart template per output; a choice only swaps template and data
-            output: runs_chart([output], self._y_titles, time_title, self.title,
-                               "Tick a scenario to show or hide it.").to_dict()
+            output: runs_chart([output], self._y_titles, self._time_title, self.title,
+                               f"Tick up to {MAX_LINES} scenarios to compare.",
+                               time_format=time_format).to_dict()
             for output in self.outputs
         }
+        self.redraw()
+
+    def _on_tick(self, change: dict[str, Any]) -> None:
+        """Redraw; a fifth tick is undone with a message (at most four lines on a chart)."""
+        if change["new"] and len(self.chosen) > MAX_LINES:
+            change["owner"].value = False
+            self.status.value = (f"<i>At most {MAX_LINES} scenarios at a time, so the lines stay "
+                                 "readable: untick one first.</i>")
+            return
+        self.status.value = ""
         self.redraw()
 
     def _tooltip(self, name: str) -> str:
@@ -76,7 +91,9 @@ class ScenarioPicker:
         """The Vega-Lite spec for the ticked scenarios and the chosen output."""
         output = self.output_choice.value
         spec = copy.copy(self._templates[output])
-        spec["datasets"] = {RUNS_DATA: tidy_runs(self.chosen, [output])}
+        records = tidy_runs(self.chosen, [output])
+        spec["datasets"] = {RUNS_DATA: records}
+        spec["description"] = describe_runs(records, {output: self._y_titles[output]}, self._time_title)
         return spec
 
     def value_table(self) -> pd.DataFrame:
@@ -85,6 +102,15 @@ class ScenarioPicker:
         if not chosen:
             return pd.DataFrame()
         return compare_at(chosen, self.output_choice.value, self.times).round(1)
+
+    def people_value_table(self) -> PeopleTable:
+        """The value table for people: scenario titles, times as columns, thousands separators."""
+        table = self.value_table()
+        time_word = self._time_title.split(" ")[0]
+        columns = {c: Column(f"{time_word} {c:g}" if isinstance(c, (int, float)) else str(c), 1)
+                   for c in table.columns}
+        return people_table(table, columns, index=Column("Scenario", "text"),
+                            caption=self._y_titles[self.output_choice.value])
 
     def redraw(self) -> None:
         """Redraw the chart and the table for the current choices."""
@@ -98,7 +124,7 @@ class ScenarioPicker:
         with self.table:
             self.table.clear_output(wait=True)
             if self.chosen:
-                display(self.value_table())
+                display(self.people_value_table())
 
     def _ipython_display_(self) -> None:
         display(self.widget)
