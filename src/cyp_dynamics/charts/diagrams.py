@@ -129,7 +129,20 @@ def show_diagram(source: Any, loops: bool = True, direction: str = "auto", units
     Outside a notebook the Mermaid text is printed instead.
     """
     from ..analysis.loops import as_diagram
-    from ..course.feedback import show
 
     diagram = as_diagram(source, **model_options)
     show(diagram_markdown(diagram, loops=loops, direction=direction, units=units))
+
+
+def show(markdown: str) -> None:
+    """Show Markdown (a diagram, a sentence) in a notebook, or print it elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+
+        if get_ipython() is not None:
+            display(Markdown(markdown))
+            return
+    except ImportError:  # pragma: no cover - IPython comes with the course
+        pass
+    print(markdown)

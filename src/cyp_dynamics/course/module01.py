@@ -60,9 +60,8 @@ def show_model_diagram(name: str, title: str, loops: bool = True, direction: str
     until their signs cannot be read.
     """
     from ..analysis.graph import model_diagram
-    from ..charts.diagrams import diagram_markdown
+    from ..charts.diagrams import diagram_markdown, show
     from ..charts.words import unit_in_words
-    from .feedback import show
 
     diagram = model_diagram(name, title=title, **model_options)
     diagram.units = {key: unit_in_words(unit) for key, unit in diagram.units.items()}
@@ -276,7 +275,7 @@ def show_extended_views(into: Any = None) -> None:
                           if c.view == place)
         parts.append(spaced(f"{title}\n\n*New links in this view:* {added}.\n\n{rest}"))
     if into is None:
-        from .feedback import show
+        from ..charts.diagrams import show
 
         for part in parts:
             show(part)
