@@ -10,6 +10,7 @@ reproduce these numbers with these values.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -18,11 +19,17 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from ..data.local import read_local_csv
+from ..data.local import csv_columns, read_local_csv
 from ..models.model import Model
 
 CORRELATION_LIMIT = 0.95  # |correlation| above this: the data cannot separate the two parameters
 SINGULAR_LIMIT = 1e-6  # relative singular value below this: a direction the data barely see
+YEARS = (1900, 2200)  # observation times all within these, and past a default run: calendar years
+DATE = r"\d{4}[-/]\d{1,2}([-/]\d{1,2})?|\d{1,2}[-/]\d{1,2}[-/]\d{2,4}"  # 2023-01, 31/01/2023
+DATES = ("Observation times are dates; calibrate needs the {time_name} of each observation counted "
+         "from the start of the run (0 = the start). Convert them first, e.g. to {time_name}s since "
+         "the first date.")
+PER_YEAR = {"year": 1, "quarter": 4, "month": 12, "week": 52, "day": 365}
 
 
 @dataclass
@@ -74,8 +81,9 @@ def tidy_observations(model: Model, data: pd.DataFrame | str | Path) -> pd.DataF
             raise ValueError(f"No data file at '{path}'. Give a DataFrame or the path to a CSV.")
         # The course's CSV reader: thousands separators, suppressed values ('*', 'c') and
         # spreadsheet encodings handled, ragged rows reported by line; the file is not changed.
-        header = pd.read_csv(path, nrows=0, encoding_errors="replace").columns
-        data = read_local_csv(path, [str(c).strip() for c in header if str(c).strip() != "output"])
+        header = [name for name in csv_columns(path) if name]
+        text = [name for name in header if name == "output"]
+        data = read_local_csv(path, [name for name in header if name != "output"], text_columns=text)
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ValueError("data must be a non-empty table (pandas DataFrame) of observations.")
     frame = data.copy()
@@ -97,9 +105,14 @@ def tidy_observations(model: Model, data: pd.DataFrame | str | Path) -> pd.DataF
             hints.append(f"'{name}'" + (f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""))
         raise ValueError(f"These data columns are not outputs of the model '{model.name}': "
                          f"{', '.join(hints)}. Rename them to one of: {', '.join(model.outputs)}.")
+    if pd.api.types.is_datetime64_any_dtype(frame["time"]) or isinstance(frame["time"].dtype,
+                                                                             pd.PeriodDtype):
+        raise ValueError(DATES.format(time_name=time_name))
     for column in ("time", "value"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         bad = frame.loc[numbers.isna() & frame[column].notna(), column]
+        if len(bad) and column == "time" and re.fullmatch(DATE, str(bad.iloc[0]).strip()):
+            raise ValueError(DATES.format(time_name=time_name))
         if len(bad):
             raise ValueError(f"The '{column}' column has values that are not numbers, e.g. "
                              f"{bad.iloc[0]!r}. Remove suppressed or text values (such as '*').")
@@ -113,7 +126,28 @@ def tidy_observations(model: Model, data: pd.DataFrame | str | Path) -> pd.DataF
     frame = frame.dropna(subset=["time", "value"])
     if (frame["time"] < 0).any():
         raise ValueError(f"Observation times must be 0 or later ({time_name}s from the start of the run).")
+    _refuse_calendar_years(model, frame["time"])
     return frame[["time", "output", "value", "weight"]].reset_index(drop=True)
+
+
+def _refuse_calendar_years(model: Model, times: pd.Series) -> None:
+    """Times such as 2023, 2024, ... are calendar years, not time since the start of the run."""
+    if times.empty:
+        return
+    first, last = float(times.min()), float(times.max())
+    whole = bool((times == times.round()).all())
+    if not (whole and YEARS[0] <= first and last <= YEARS[1] and first > model.default_length):
+        return
+    unit = model.index_name
+    per_year = PER_YEAR.get(unit)
+    convert = (f"(data['time'] - {first:g}) * {per_year}" if per_year
+               else f"(data['time'] - {first:g}) times the {unit}s in a year")
+    raise ValueError(
+        f"Observation times run from {first:g} to {last:g}: these look like calendar years, but "
+        f"times count {unit}s from the start of the run (0 = the start; a run of this model is "
+        f"{model.default_length:g} {unit}s long by default). Convert them first, e.g. data['time'] "
+        f"= {convert} for yearly data."
+    )
 
 
 def parameter_bounds(model: Model, params: Sequence[str] | Mapping[str, Any]) -> pd.DataFrame:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -11,6 +13,7 @@ import pandas as pd
 
 from ..models import Model
 from ..models.model import output_of
+from .memory import check_memory
 
 CHUNK_RUNS = 2_000  # runs integrated together; bounds memory at about 40 MB for course models
 
@@ -54,9 +57,7 @@ class _Progress:
 
 
 def _checked_samples(model: Model, samples: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(samples, pd.DataFrame) or samples.empty:
-        raise ValueError("samples must be a DataFrame with one row per run and one column per "
-                         "parameter, e.g. pd.DataFrame({'clinicians': [60, 70, 80]}).")
+    """Every parameter for every run: the samples' values (checked) and the defaults."""
     names = {column: model.parameter_name(column) for column in samples.columns}
     table = model.parameters  # a copy: take it once
     full = pd.DataFrame({n: np.full(len(samples), d) for n, d in table["default"].items()},
@@ -77,20 +78,70 @@ def _checked_samples(model: Model, samples: pd.DataFrame) -> pd.DataFrame:
     return full
 
 
+def _checked_frame(samples: Any) -> pd.DataFrame:
+    """`samples` if it is a non-empty table whose run labels are unique."""
+    if not isinstance(samples, pd.DataFrame) or samples.empty:
+        raise ValueError("samples must be a DataFrame with one row per run and one column per "
+                         "parameter, e.g. pd.DataFrame({'clinicians': [60, 70, 80]}).")
+    repeated = samples.index[samples.index.duplicated()].unique()
+    if len(repeated):
+        raise ValueError(f"samples repeats the run label(s) {list(repeated[:5])}: each row is one run "
+                         "and needs a label of its own, or runs are merged in the result. Number "
+                         "them afresh with samples.reset_index(drop=True).")
+    return samples
+
+
+def _output_names(model: Model, outputs: str | list[str] | None) -> list[str]:
+    """Outputs as a checked list; a single name is one output, not a list of letters."""
+    if outputs is None:
+        return model.outputs
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    if not isinstance(outputs, (list, tuple, pd.Index)) or not all(isinstance(o, str) for o in outputs):
+        raise TypeError(f"outputs must be a list of output names such as ['waiting_list']; you gave "
+                        f"{outputs!r}.")
+    return model.check_outputs(list(outputs))
+
+
+def _check_ensemble_memory(model: Model, runs: int, outputs: list[str], probe: pd.DataFrame,
+                           memory_limit_gb: float | None) -> None:
+    """Refuse before allocating if `runs` runs like `probe` (one run) would not fit in memory."""
+    columns = len(_columns(probe, outputs).columns)
+    rows = runs * len(probe)
+    # Measured (100,000 runs of the CAMHS model): the values (8 bytes each) are held twice while
+    # the chunks are joined, plus about 36 bytes a row for the (run, time) index; and the table
+    # of every parameter for every run is built and checked.
+    estimate = rows * (14 * columns + 36) + runs * len(model.parameters) * 8 * 3
+    unit = model.index_name
+    check_memory(
+        estimate,
+        f"{runs:,} runs of {len(probe):,} saved {unit}s and {columns} output column(s)",
+        "Ask for fewer runs, fewer outputs (outputs=['waiting_list']) or a shorter run (months=...); "
+        "or run the samples in batches (samples.iloc[:100_000], ...) and keep only what you need "
+        "from each, such as the last time (result.groupby('run').last()).",
+        memory_limit_gb,
+    )
+
+
 def ensemble(
     model: Model,
     samples: pd.DataFrame,
-    outputs: list[str] | None = None,
+    outputs: str | list[str] | None = None,
     months: float | None = None,
     progress: bool | None = None,
+    memory_limit_gb: float | None = None,
 ) -> pd.DataFrame:
     """Run `model` once per row of `samples` (parameter values; others stay at their defaults).
 
     Returns a frame indexed by (run, time) with one column per output. Each run equals
     `model.run(row, months)` for that row. A progress bar appears if it takes over a second.
+    A request whose result would not fit in memory is refused first (see `analysis.memory`).
     """
+    samples = _checked_frame(samples)
+    columns = _output_names(model, outputs)
+    if model.engine == "numpy":  # one run with the defaults gives the times and columns: cheap
+        _check_ensemble_memory(model, len(samples), columns, model.run(months=months), memory_limit_gb)
     full = _checked_samples(model, samples)
-    columns = model.check_outputs(outputs or model.outputs)
     bar = _Progress(len(full), enabled=progress)
     parts = []
     if model.engine == "numpy":
@@ -102,6 +153,8 @@ def ensemble(
     else:
         for done, (label, row) in enumerate(full.iterrows(), start=1):
             result = _columns(model.run(row.to_dict(), months=months), columns)
+            if done == 1:  # a pysd run is slow: the first real run is the probe
+                _check_ensemble_memory(model, len(full), columns, result, memory_limit_gb)
             parts.append(pd.concat({label: result}, names=["run"]))
             bar.update(done)
     return pd.concat(parts)
@@ -112,27 +165,70 @@ def _columns(frame: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
     return frame[[c for o in outputs for c in frame.columns if c == o or output_of(c) == o]]
 
 
+def _run_count(runs: Any) -> int:
+    """`runs` as a whole number of 1 or more (1e6 is accepted as 1,000,000)."""
+    if isinstance(runs, str):
+        raise TypeError(f"runs must be a number, not text: you gave {runs!r}; remove the quotes.")
+    if isinstance(runs, bool) or not isinstance(runs, Real):
+        raise TypeError(f"runs must be a whole number of runs such as 100; you gave {runs!r}.")
+    if not (math.isfinite(runs) and float(runs).is_integer()):
+        raise ValueError(f"runs must be a whole number of runs such as 100; you gave {runs!r}.")
+    if runs < 1:
+        raise ValueError(f"runs must be 1 or more; you gave {runs!r}.")
+    return int(runs)
+
+
+def _checked_ranges(model: Model, ranges: Any) -> dict[str, tuple[float, float]]:
+    """{parameter name: (low, high)} with names resolved and each range inside the model's."""
+    if ranges is None:
+        table = model.parameters.dropna(subset=["min", "max"])
+        ranges = {n: (r["min"], r["max"]) for n, r in table.iterrows()}
+        if not ranges:
+            raise ValueError(f"The model '{model.name}' declares no parameter ranges: give them, "
+                             "e.g. ranges={'clinicians': (40, 80)}.")
+    if not isinstance(ranges, dict) or not ranges:
+        raise TypeError("ranges must be a dictionary of (low, high) pairs, e.g. "
+                        f"{{'clinicians': (40, 80)}}; you gave {ranges!r}.")
+    checked: dict[str, tuple[float, float]] = {}
+    for key, pair in ranges.items():
+        name = model.parameter_name(key)
+        if name in checked:
+            raise ValueError(f"ranges names '{name}' twice; give each parameter once.")
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise TypeError(f"The range for '{key}' must be a pair (low, high) such as (40, 80); "
+                            f"you gave {pair!r}.")
+        low, high = (model.check_value(name, value) for value in pair)
+        if low > high:
+            raise ValueError(f"The range for '{key}' runs from {low:g} down to {high:g}: give it as "
+                             f"(low, high), i.e. ({high:g}, {low:g}).")
+        checked[name] = (low, high)
+    return checked
+
+
 def sample_parameters(
     model: Model,
     runs: int,
     ranges: dict[str, tuple[float, float]] | None = None,
     seed: int | None = 0,
+    memory_limit_gb: float | None = None,
 ) -> pd.DataFrame:
-    """A Latin hypercube sample of parameters, each spread evenly over its range.
+    """A Latin hypercube sample of `runs` rows, each parameter spread evenly over its range.
 
     `ranges` maps parameter names to (low, high); by default every parameter with a declared
-    range is varied over it. Returns a DataFrame ready for `ensemble`.
+    range is varied over it. A range with low equal to high holds that parameter fixed.
+    Returns a DataFrame ready for `ensemble`.
     """
-    if ranges is None:
-        table = model.parameters.dropna(subset=["min", "max"])
-        ranges = {n: (r["min"], r["max"]) for n, r in table.iterrows()}
-    names = [model.parameter_name(n) for n in ranges]
-    lows = np.array([ranges[k][0] for k in ranges], dtype=float)
-    highs = np.array([ranges[k][1] for k in ranges], dtype=float)
-    for name, low, high in zip(names, lows, highs):
-        model.check_value(name, low)
-        model.check_value(name, high)
+    runs = _run_count(runs)
+    ranges = _checked_ranges(model, ranges)
+    names = list(ranges)
+    # Measured: about 25 bytes a value at the peak (the unit sample, its scaling, the table).
+    check_memory(runs * len(names) * 32, f"A sample of {runs:,} runs of {len(names)} parameter(s)",
+                 "Ask for fewer runs, or vary fewer parameters (ranges={...}).", memory_limit_gb)
+    lows = np.array([ranges[name][0] for name in names], dtype=float)
+    highs = np.array([ranges[name][1] for name in names], dtype=float)
     from scipy.stats import qmc  # imported here: scipy.stats takes ~0.6 s to import
 
     unit = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
-    return pd.DataFrame(qmc.scale(unit, lows, np.maximum(highs, lows + 1e-12)), columns=names)
+    values = qmc.scale(unit, lows, np.maximum(highs, lows + 1e-12))  # scale needs low < high
+    np.clip(values, lows, highs, out=values)  # so a fixed parameter is exactly its value
+    return pd.DataFrame(values, columns=names)

@@ -49,6 +49,10 @@ def _check_schedule(schedule: float | Sequence[tuple[float, float]]) -> tuple[np
                          "(math.inf), so every year has a rate.")
     if np.any(rates <= -1) or not np.all(np.isfinite(rates)):
         raise ValueError(f"Discount rates are fractions such as 0.035 for 3.5%; got {rates.tolist()}.")
+    if np.any(rates > 1):
+        rate = float(rates[rates > 1][0])
+        raise ValueError(f"A discount rate of {rate:g} is {rate * 100:g}% a year. Rates are fractions: "
+                         f"did you mean {rate / 100:g} ({rate:g}%)?")
     return ends, rates
 
 
@@ -95,17 +99,45 @@ def annual_spend(run: pd.DataFrame, running_totals: Mapping[str, str]) -> pd.Dat
     if run.index.name in OTHER_TIME_UNITS:  # a model run's index is named for its time unit
         raise ValueError(f"The ledger counts years, but this run's time is in {run.index.name}s: "
                          "use a model whose time unit is the year.")
-    times = run.index.to_numpy(dtype=float)
+    try:
+        times = run.index.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("The run must be indexed by time in years (0, 1, 2, ...), as model.run "
+                         f"returns it; this one's index holds {run.index[0]!r}.") from None
     whole = times[np.isclose(times, np.round(times))]
     if len(whole) < 2 or not np.allclose(np.diff(whole), 1.0):
         raise ValueError("The ledger needs the run saved at every whole year (0, 1, 2, ...): "
                          "run the model for at least one year with results saved yearly.")
+    for label, column in running_totals.items():
+        if not str(column).endswith("_to_date") and f"{column}_to_date" in run.columns:
+            raise ValueError(f"'{column}' ({label}) is a rate of spend, not a running total: give its "
+                             f"running total '{column}_to_date' instead.")
+        _check_running_total(run[column], label)
     yearly = run.loc[run.index[np.isclose(times, np.round(times))], list(running_totals.values())]
     spend = pd.DataFrame(np.diff(yearly.to_numpy(dtype=float), axis=0),
                          columns=list(running_totals.keys()),
                          index=pd.RangeIndex(1, len(yearly), name="year"))
     spend[TOTAL] = spend.sum(axis=1)
     return spend
+
+
+def _check_running_total(values: pd.Series, label: str) -> None:
+    """A running total is a number at every time and never falls; a flow or a level can."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    if not np.all(np.isfinite(numbers)):
+        raise ValueError(f"Column '{values.name}' ({label}) has missing or non-numeric values; "
+                         "the ledger needs a running total of spend at every time.")
+    steps = np.diff(numbers)
+    tolerance = 1e-9 * max(float(np.abs(numbers).max()), 1.0)
+    falls = np.flatnonzero(steps < -tolerance)
+    if len(falls):
+        i = falls[0]
+        raise ValueError(
+            f"Column '{values.name}' ({label}) falls from {numbers[i]:,.6g} to {numbers[i + 1]:,.6g} "
+            f"between times {float(values.index[i]):g} and {float(values.index[i + 1]):g}, so it is not a running "
+            "total (spend to date never falls): it looks like a flow or a level. Give the stock that "
+            "adds the spend up, such as a '..._to_date' column."
+        )
 
 
 def cost_ledger(run: pd.DataFrame, running_totals: Mapping[str, str],

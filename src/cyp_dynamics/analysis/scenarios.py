@@ -20,8 +20,10 @@ closest valid names before anything runs.
 """
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -104,11 +106,27 @@ def scenario_file(model_name: str) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The file's tables; UTF-8 (with or without a BOM) or UTF-16 with its byte-order mark."""
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.toml"))[:5]
+        raise ScenarioError(f"{path} is a folder, not a scenario file: give the path to the .toml "
+                            "file" + (f" in it ({', '.join(inside)})." if inside else "."))
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(f"No scenario file at {path}.") from None
+    except OSError as error:
+        raise ScenarioError(f"{path} cannot be read ({error.strerror}); check the path.") from None
+    encoding = "utf-16" if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise ScenarioError(f"{path.name} is not UTF-8 text (line {line} has a byte that is not): "
+                            "save it again as UTF-8, e.g. in Notepad choose Save As, Encoding UTF-8."
+                            ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path.name} is not valid TOML: {error}. "
                             "Check quotes, '=' signs and [table] headers near that line.") from None
@@ -139,12 +157,15 @@ def _scenario(model: Model, name: str, table: Any, source: str) -> Scenario:
 
 def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
     """Scenarios for `model` from a course model's name or a path to a `.toml` file."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError("Give a course model's name (e.g. 'camhs_waiting_list') or the path to a "
+                        f".toml scenario file; you gave {name_or_path!r}.")
     text = str(name_or_path)
     if text in COURSE_MODELS:
         path = scenario_file(text)
     else:
         path = Path(text).expanduser()
-        if path.suffix.lower() != ".toml":
+        if path.suffix.lower() != ".toml" and not path.is_dir():
             raise ScenarioError(f"{text!r} is neither a course model with scenarios nor a .toml file.")
     data = _read_toml(path)
     declared = data.get("model")
@@ -158,6 +179,10 @@ def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
     if BASE not in data:
         raise ScenarioError(f"{path.name}: add a [base] table (it may have empty parameters).")
     named = data.get("scenarios", {})
+    if not isinstance(named, dict):
+        raise ScenarioError(f"{path.name}: 'scenarios' must hold tables, one per scenario, written "
+                            f"[scenarios.NAME]; it is {named!r}. See the example in "
+                            "help(cyp_dynamics.analysis.scenarios).")
     if BASE in named:
         raise ScenarioError(f"{path.name}: 'base' is reserved for the [base] table.")
     items = [_scenario(model, BASE, data[BASE], path.name)]
@@ -165,16 +190,17 @@ def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
     return Scenarios(model, items, source=path.name)
 
 
-def run_scenarios(model: Model, scenarios: Scenarios, names: Iterable[str] | None = None,
+def run_scenarios(model: Model, scenarios: Scenarios, names: str | Iterable[str] | None = None,
                   months: float | None = None) -> dict[str, pd.DataFrame]:
     """Run each scenario (all by default); returns {title: results}, ready for `plot_runs`."""
-    chosen = list(names) if names is not None else scenarios.names
+    chosen = [names] if isinstance(names, str) else list(names) if names is not None else scenarios.names
     return {scenarios[name].title: model.run(scenarios.parameters(name), months) for name in chosen}
 
 
-def compare_at(runs: dict[str, pd.DataFrame], output: str, times: Iterable[float]) -> pd.DataFrame:
+def compare_at(runs: dict[str, pd.DataFrame], output: str,
+               times: float | Iterable[float]) -> pd.DataFrame:
     """One row per run, one column per time: the value of `output` at each time."""
-    times = list(times)
+    times = [times] if isinstance(times, Real) else list(times)  # one time is a list of one
     rows = {}
     for label, run in runs.items():
         if output not in run.columns:
