@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -57,7 +58,8 @@ class PeopleTable:
 
 
 def _align(text: str) -> str:
-    return "right" if text[:1].isdigit() or text[:1] in "£-–" else "left"
+    """Numbers (2,280; £19.2; -5; 11.5%) to the right, words to the left."""
+    return "right" if re.fullmatch(r"[£\-–]?[\d,.]+\s*%?|–", text.strip()) else "left"
 
 
 def people_table(frame: pd.DataFrame, columns: Mapping[str, Column | str],

@@ -51,7 +51,8 @@ def element_in_words(element: str) -> str:
     match = re.fullmatch(r"age_(\d+)_plus", element)
     if match:
         return f"ages {match.group(1)} and over"
-    return element.replace("_", " ")
+    words = element.replace("_", " ")
+    return re.sub(r"\buk\b", "UK", words)
 
 
 def name_in_words(name: str, label: str | None = None) -> str:

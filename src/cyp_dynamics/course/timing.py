@@ -54,7 +54,7 @@ def walkthrough(path: Path) -> Walkthrough:
     words = len(re.findall(r"[A-Za-z£\d][\w'’%,.£-]*", re.sub(r"<[^>]+>|\(\.\./[^)]*\)", " ", prose)))
     return Walkthrough(
         words=words,
-        charts=len(re.findall(r"\b(plot_runs|_chart|show_diagram|stacked_areas|gap_chart)\(", code)),
+        charts=len(re.findall(r"\b(plot_runs|\w*_chart|show_diagram|stacked_areas)\(", code)),
         explorers=len(re.findall(r"\bexplore\(", code)),
         exercises=len(re.findall(r"\.exercise_\w+\(\)", code)),
         reflections=len(re.findall(r"\.reflect_\w+\(\)", code)),

@@ -34,7 +34,9 @@ _HEADINGS = {RIGHT: "Well done.", WRONG: "Not yet.", UNREADABLE: "I could not re
 _STYLE = widgets.HTML(
     "<style>.cyp-question{border-left:4px solid #0072B2;padding:6px 12px;margin:6px 0;"
     "background:#f6f9fc;max-width:760px}"
-    ".cyp-question .widget-radio-box label{white-space:normal;line-height:1.4;margin:3px 0}"
+    ".cyp-question .widget-radio-box label{white-space:normal;line-height:1.4;margin:3px 0;"
+    "height:auto;min-height:var(--jp-widgets-inline-height);align-items:flex-start}"
+    ".cyp-question .widget-radio-box input{margin-top:4px}"
     ".cyp-question .widget-radio-box{width:auto}"
     ".cyp-feedback{max-width:720px;white-space:normal}"
     ".cyp-feedback p{margin:4px 0}</style>")
