@@ -110,10 +110,16 @@ def _constant_list(element: Element) -> bool:
 
 
 class _Evaluator:
-    """Evaluates single equations of a model on the values of a run (one column per saved time)."""
+    """Evaluates single equations of a model on the values of a run (one column per saved time).
+
+    Equations are compiled by the engine's compiler, whose code holds no text from the model
+    file (see `models.engine`); as there, a reference to a name the model does not define is
+    refused before anything runs, so only the model's own variables are ever evaluated.
+    """
 
     def __init__(self, model: Model, elements: list[Element], params: dict | None,
                  months: float | None, at_time: float | None):
+        self.known = {e.py_name for e in elements}
         run = model.run(params, months)
         if at_time is not None:
             if not run.index.min() <= at_time <= run.index.max():
@@ -155,10 +161,17 @@ class _Evaluator:
                 self.namespace[_local(e.py_name)] = run[names].to_numpy(dtype=float).reshape(shape)
             elif e.subscripted and e.kind in ("constant", "fixed"):  # not an output: from the file
                 try:
-                    lines, _ = assignment(e, self.compiler, _local(e.py_name))
+                    lines, refs = assignment(e, self.compiler, _local(e.py_name))
+                    self._check(refs)
                     self._exec(lines)
                 except UnsupportedModel:
                     pass
+
+    def _check(self, refs: set[str]) -> None:
+        """Refuse names the model does not define (the engine's own check before it runs code)."""
+        unknown = set(refs) - self.known
+        if unknown:
+            raise UnsupportedModel(f"refers to names the model does not define: {sorted(unknown)}")
 
     def _exec(self, lines: list[str]) -> None:
         self.namespace.update({f"_tab_{k}": v for k, v in self.compiler.tables.items()})
@@ -172,10 +185,11 @@ class _Evaluator:
                 raise UnsupportedModel(self.unsupported)
             if self.subscripted:
                 part = "flow" if element.kind == "stock" else "value"
-                lines, _ = assignment(element, self.compiler, "_effect", part)
+                lines, refs = assignment(element, self.compiler, "_effect", part)
             else:
-                code, _ = self.compiler.compile(_equation(element))
+                code, refs = self.compiler.compile(_equation(element))
                 lines = [f"_effect = {code}"]
+            self._check(refs)
             values = self.namespace[_local(cause)]
             self._exec(lines)
         except (UnsupportedModel, KeyError, NameError, SyntaxError, TypeError, ValueError,

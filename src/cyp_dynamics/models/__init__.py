@@ -11,6 +11,7 @@ import pandas as pd
 
 from .model import Model
 from .parsing import snake_case
+from .sanitise import ModelFileError
 from .subscripts import by_element, tidy_elements
 
 MODEL_SUFFIXES = (".mdl", ".xmile", ".stmx")
@@ -85,7 +86,11 @@ def _load(path: Path, stamp: tuple[int, int], name: str, description: str) -> Mo
 
 
 def load_model(name_or_path: str | Path) -> Model:
-    """A course model by name (see `list_models()`), or any Vensim/XMILE model file by path."""
+    """A course model by name (see `list_models()`), or any Vensim/XMILE model file by path.
+
+    Nothing in a model file is ever run as code: a file that tries to (or that pysd could not
+    handle safely) raises `ModelFileError`, a ValueError saying which line to change.
+    """
     text = str(name_or_path)
     is_path = isinstance(name_or_path, Path) or text.lower().endswith(MODEL_SUFFIXES) or "/" in text
     if is_path:
@@ -111,4 +116,5 @@ def load_model(name_or_path: str | Path) -> Model:
     return _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), name, description)
 
 
-__all__ = ["Model", "list_models", "load_model", "models_folder", "by_element", "tidy_elements"]
+__all__ = ["Model", "ModelFileError", "list_models", "load_model", "models_folder", "by_element",
+           "tidy_elements"]

@@ -9,10 +9,19 @@ Supported: INTEG, INITIAL, constants, arithmetic and logic, MIN, MAX, ABS, EXP, 
 INTEGER, MODULO, ZIDZ, XIDZ, IF THEN ELSE, STEP, PULSE, RAMP and table (lookup) functions;
 Vensim subscripts as `engine_subscripts` describes. Anything else raises `UnsupportedModel`, and
 the caller runs pysd instead.
+
+Why running the compiled source is safe: no text from the model file is pasted into it. Numbers
+are written by `_number` (repr of a float), operators and functions come from the fixed tables
+below, tables and constant lists are passed in as arrays, not written out, and every variable
+name goes through `_local`, which refuses anything but ASCII letters, digits and underscores
+(pysd's raw references can hold any character inside quotes). Names of constants appear only
+inside repr() strings. `compile_model` also refuses references to variables the model does not
+define before anything runs.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from numbers import Number
@@ -25,6 +34,7 @@ from .parsing import Element
 
 SMALL_VENSIM = 1e-6  # what Vensim (and pysd) treat as zero in ZIDZ and XIDZ
 TIME_PRECISION = 1e-5  # pysd's relative precision for final and saving times
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
 class UnsupportedModel(Exception):
@@ -60,9 +70,16 @@ def _lookup(x: Any, xs: np.ndarray, ys: np.ndarray) -> Any:
     return np.interp(x, xs, ys)
 
 
+def _modulo(x: Any, m: Any) -> Any:
+    """Vensim's (and pysd's) MODULO: the remainder takes the sign of x, as math.fmod does;
+    0 when m is below Vensim's small number."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(m < SMALL_VENSIM, 0.0, x - m * np.fix(x / np.where(m == 0, 1.0, m)))
+
+
 HELPERS: dict[str, Any] = {
     "np": np, "_zidz": _zidz, "_xidz": _xidz, "_step": _step, "_pulse": _pulse,
-    "_ramp": _ramp, "_lookup": _lookup,
+    "_ramp": _ramp, "_lookup": _lookup, "_modulo": _modulo,
 }
 
 FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
@@ -74,7 +91,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "ln": lambda a: f"np.log({a[0]})",
     "log": lambda a: f"(np.log({a[0]}) / np.log({a[1]}))",
     "integer": lambda a: f"np.fix({a[0]})",
-    "modulo": lambda a: f"np.mod({a[0]}, {a[1]})",
+    "modulo": lambda a: f"_modulo({a[0]}, {a[1]})",
     "zidz": lambda a: f"_zidz({a[0]}, {a[1]})",
     "xidz": lambda a: f"_xidz({a[0]}, {a[1]}, {a[2]})",
     "if_then_else": lambda a: f"np.where({a[0]}, {a[1]}, {a[2]})",
@@ -87,7 +104,20 @@ OPERATORS = {"^": "**", "*": "*", "/": "/", "+": "+", "-": "-", "=": "==", "<>":
 
 
 def _local(py_name: str) -> str:
+    """The compiled code's variable for a model variable; only plain names are ever written."""
+    if not isinstance(py_name, str) or not PLAIN_NAME.fullmatch(py_name):
+        raise UnsupportedModel(f"the name {py_name!r}, which is not a plain identifier")
     return "v_" + py_name
+
+
+def _number(value: Any) -> str:
+    """Python source for a number: repr of the float, NaN (Vensim's :NA:) and infinities too."""
+    value = float(value)
+    if value != value:
+        return "np.nan"
+    if value in (float("inf"), float("-inf")):
+        return "np.inf" if value > 0 else "(-np.inf)"
+    return repr(value)
 
 
 class _Compiler:
@@ -103,12 +133,14 @@ class _Compiler:
         return self._expr(node), self.references
 
     def _table(self, key: str, xs: Any, ys: Any) -> str:
+        if not PLAIN_NAME.fullmatch(key):
+            raise UnsupportedModel(f"the table name {key!r}, which is not a plain identifier")
         self.tables[key] = (np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
         return f"_tab_{key}"
 
     def _expr(self, node: Any) -> str:
         if isinstance(node, Number) and not isinstance(node, bool):
-            return repr(float(node))
+            return _number(node)
         if isinstance(node, ae.ReferenceStructure):
             if node.subscripts:
                 raise UnsupportedModel("subscripts")
@@ -138,6 +170,11 @@ class _Compiler:
             if op == ":NOT:":
                 return f"np.logical_not({args[0]})"
             raise UnsupportedModel(f"operator {op}")
+        if all(op == "^" for op in ops):  # a^b^c is a^(b^c), as in Vensim and pysd
+            text = args[-1]
+            for arg in reversed(args[:-1]):
+                text = f"({arg} ** {text})"
+            return text
         text = args[0]
         for op, arg in zip(ops, args[1:]):
             if op == ":AND:":
@@ -175,6 +212,7 @@ class CompiledModel:
     source_code: str
     _factory: Callable[..., tuple[Callable, Callable]]
     stock_shapes: list[tuple[int, ...]] = field(default_factory=list)  # subscript sizes; () plain
+    non_negative: list[bool] = field(default_factory=list)  # XMILE <non_negative/> stocks
     columns: dict[str, list[str]] = field(default_factory=dict)  # output -> its columns, e.g.
     # 'poverty_share' -> ['poverty_share[coastal]', ...]; a plain output is its own one column
 
@@ -210,12 +248,15 @@ class CompiledModel:
         t = initial_time
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             shapes = self.stock_shapes or [()] * len(self.stock_names)
+            floors = self.non_negative or [False] * len(self.stock_names)
             state = [np.broadcast_to(np.asarray(v, dtype=float), (runs, *shape)).copy()
                      for v, shape in zip(initialise(initial_time), shapes)]
             while t + precision < final_time:
                 flows, outputs = derivatives(t, state)
                 save(t, outputs)
-                state = [s + f * time_step for s, f in zip(state, flows)]
+                # a non-negative stock is held at zero after each step, as pysd's NonNegativeInteg
+                state = [np.maximum(s + f * time_step, 0.0) if floor else s + f * time_step
+                         for s, f, floor in zip(state, flows, floors)]
                 t = t + time_step
             save(t, derivatives(t, state)[1])
         results = {}
@@ -248,6 +289,12 @@ def _order(nodes: dict[str, set[str]]) -> list[str]:
             f"The model has a loop with no stock in it ({cycle}). Every feedback loop must pass "
             "through a stock (INTEG); check these equations."
         ) from None
+
+
+def non_negative(stocks: list[Element]) -> list[bool]:
+    """Which stocks may not go below zero (XMILE <non_negative/>)."""
+    return [any(getattr(ast, "non_negative", False) for _, ast in e.components)
+            or bool(getattr(e.ast, "non_negative", False)) for e in stocks]
 
 
 def compile_model(elements: list[Element],
@@ -305,7 +352,7 @@ def compile_model(elements: list[Element],
     outputs = [e.py_name for e in stocks + auxiliaries + initials]
     lines = ["def _factory(c, dt):"]
     lines += [f"    {_local(n)} = c[{n!r}]" for n in constants]
-    lines += [f"    {_local(n)} = {float(v)!r}" for n, v in fixed_values.items()]
+    lines += [f"    {_local(n)} = {_number(v)}" for n, v in fixed_values.items()]
     lines += [f"    _tab_{k} = _tables[{k!r}]" for k in compiler.tables]
     lines += ["    frozen = {}", "", "    def initialise(t):"]
     lines += [f"        {_local(n)} = {init_code[n]}" for n in init_order]
@@ -327,4 +374,5 @@ def compile_model(elements: list[Element],
         constant_names=constants,
         source_code=source,
         _factory=namespace["_factory"],
+        non_negative=non_negative(stocks),
     )

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
-from .engine import FUNCTIONS, HELPERS, CompiledModel, UnsupportedModel, _Compiler, _local, _order
+from .engine import (FUNCTIONS, HELPERS, CompiledModel, UnsupportedModel, _Compiler, _local,
+                     _number, _order, non_negative)
 from .parsing import Element
 
 
@@ -297,7 +298,7 @@ def compile_subscripted(elements: list[Element], ranges: dict[str, tuple[str, ..
     outputs = [e.py_name for e in stocks + auxiliaries + initials]
     lines = ["def _factory(c, dt):", "    R = len(c['time_step'])"]
     lines += [f"    {_local(n)} = c[{n!r}]" for n in constants]
-    lines += [f"    {_local(n)} = _full({float(v)!r}, (R,))" for n, v in fixed_values.items()]
+    lines += [f"    {_local(n)} = _full({_number(v)}, (R,))" for n, v in fixed_values.items()]
     lines += [f"    _tab_{k} = _tables[{k!r}]" for k in compiler.tables]
     lines += [f"    {k} = _arrays[{k!r}]" for k in compiler.arrays]
     lines += ["    frozen = {}", "", "    def initialise(t):"]
@@ -321,5 +322,6 @@ def compile_subscripted(elements: list[Element], ranges: dict[str, tuple[str, ..
         source_code=source,
         _factory=namespace["_factory"],
         stock_shapes=[tuple(len(ranges[d]) for d in dims[e.py_name]) for e in stocks],
+        non_negative=non_negative(stocks),
         columns={n: [n + suffix for suffix in element_names(dims[n], ranges)] for n in outputs},
     )

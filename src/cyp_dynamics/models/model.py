@@ -15,6 +15,7 @@ import pandas as pd
 from .engine import CompiledModel, UnsupportedModel, compile_model
 from .parsing import Element, read_model, snake_case
 from .pysd_cache import load_pysd_model
+from .sanitise import ModelFileError
 
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
 
@@ -82,6 +83,16 @@ class Model:
                     "in its control section."
                 )
             controls[key] = float(element.ast)
+        unit = (self._by_name["time_step"].unit or "time unit").strip()
+        units = unit.lower() if unit.lower().endswith("s") else unit.lower() + "s"
+        for key, value in controls.items():
+            label = key.upper().replace("_", " ")
+            if not math.isfinite(value):
+                raise ModelFileError(f"{label} must be a number; the file '{self.path.name}' "
+                                     f"gives {value:g}.")
+            if key in ("time_step", "saveper") and value <= 0:
+                raise ModelFileError(f"{label} must be a positive number of {units}; the file "
+                                     f"'{self.path.name}' gives {value:g}.")
         return controls
 
     @property

@@ -15,6 +15,8 @@ from typing import Any
 
 from pysd.translators.structures import abstract_expressions as ae
 
+from .sanitise import SafeVensimFile, SafeXmileFile
+
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 SOURCE_MARKER = re.compile(r"\bsource\s*:", re.IGNORECASE)
 
@@ -83,7 +85,8 @@ def _limits(raw: tuple | None) -> tuple[float | None, float | None, float | None
 def read_elements(path: Path) -> list[Element]:
     """Parse a model file and return its elements in file order.
 
-    Raises ValueError with a plain message when the file cannot be read as a model.
+    Raises ValueError with a plain message when the file cannot be read as a model, and
+    `sanitise.ModelFileError` (a ValueError) when it holds text that could run as code.
     """
     return read_model(path)[0]
 
@@ -96,14 +99,11 @@ def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
     """
     suffix = path.suffix.lower()
     try:
+        # Only checked text reaches pysd's parsers (they eval lookup ranges): see `sanitise`.
         if suffix == ".mdl":
-            from pysd.translators.vensim.vensim_file import VensimFile
-
-            source = VensimFile(path)
+            source = SafeVensimFile(path)
         elif suffix in (".xmile", ".xml", ".stmx"):
-            from pysd.translators.xmile.xmile_file import XmileFile
-
-            source = XmileFile(path)
+            source = SafeXmileFile(path)
         else:
             raise ValueError(
                 f"'{path.name}' is not a model file: use a Vensim .mdl or an XMILE .xmile/.stmx file."

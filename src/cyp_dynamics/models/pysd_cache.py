@@ -1,57 +1,315 @@
-"""Load a model into pysd without writing anything beside the model file.
+"""Translate a model with pysd into a private cache, check what pysd wrote, then load it.
 
-pysd translates `NAME.mdl` into `NAME.py` in the same folder. An installed package (or a
-practitioner's shared drive) may be read-only, and generated files must never land in the repo,
-so each model file is copied into a cache folder keyed by its content and translated there.
+pysd translates `NAME.mdl` into Python beside the file and imports it, so a translation is code
+this process will run. The cache therefore:
+
+* lives in a folder only this user can write (created with mode 0o700; a folder owned by someone
+  else, or writable by group or others, is skipped for the next candidate, and in the end for a
+  fresh private temporary folder);
+* is addressed by content: a hash of the checked model text, the original file and every data
+  file it names beside it, so an edited model or data file gets a fresh translation;
+* is written atomically: pysd translates (without importing: `pysd.read_vensim` would) in a
+  temporary folder inside the cache, every generated file is audited (`audit_generated_code`)
+  and listed with its sha256 in a manifest, and only then is the folder renamed into place.
+  A folder with a missing or wrong manifest (a translation cut off half way, a file put there
+  by hand) is thrown away and translated again; bytecode is deleted before every import.
+
+Only the checked text from `sanitise` is ever given to pysd, never the original file.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import os
+import re
 import shutil
+import stat
 import tempfile
-from functools import lru_cache
+import warnings
 from hashlib import sha256
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pysd
+from pysd.builders.python.python_model_builder import ModelBuilder
+
+from .sanitise import ModelFileError, SafeVensimFile, SafeXmileFile, safe_xmile_bytes
+
+CACHE_LAYOUT = "2"  # change when what goes into a translation changes
+MANIFEST = "manifest.json"
+MODEL_STEM = "model"
+_session_folder: Path | None = None
+_audited: set[str] = set()  # sha256 of generated files that passed the audit in this process
+
+
+# ---- folders --------------------------------------------------------------------------------
+def folder_problem(folder: Path) -> str | None:
+    """Why generated code must not be kept in `folder`, or None when only this user can write it."""
+    try:
+        info = folder.stat()
+    except OSError as error:
+        return f"it cannot be read ({error.strerror})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return "it belongs to another user"
+    if os.name == "posix" and info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "other users can write to it"
+    return None
+
+
+def _private(folder: Path) -> Path:
+    """`folder`, created with mode 0o700 if missing; OSError if it is not private or writable."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    problem = folder_problem(folder)
+    if problem:
+        raise OSError(problem)
+    shutil.rmtree(tempfile.mkdtemp(dir=folder, prefix=".probe-"))  # can this user write here?
+    return folder
+
+
+def _candidates() -> list[tuple[Path, bool]]:
+    """Cache folders to try, each with whether the user chose it (so is told when it is refused)."""
+    found = []
+    configured = os.environ.get("CYP_DYNAMICS_CACHE")
+    if configured:
+        found.append((Path(configured).expanduser(), True))
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    found.append(((Path(xdg) if xdg else Path.home() / ".cache") / "cyp-dynamics", False))
+    user = f"-{os.getuid()}" if hasattr(os, "getuid") else ""
+    found.append((Path(tempfile.gettempdir()) / f"cyp-dynamics-cache{user}", False))
+    return found
 
 
 def cache_folder() -> Path:
-    """Where translations go: $CYP_DYNAMICS_CACHE, else the user's cache folder, else temp."""
-    configured = os.environ.get("CYP_DYNAMICS_CACHE")
-    candidates = [Path(configured)] if configured else []
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    candidates.append((Path(xdg) if xdg else Path.home() / ".cache") / "cyp-dynamics")
-    candidates.append(Path(tempfile.gettempdir()) / "cyp-dynamics-cache")
-    for folder in candidates:
+    """Where translations go: $CYP_DYNAMICS_CACHE, else the user's cache folder, else temp; the
+    first that exists or can be made and that only this user can write."""
+    global _session_folder
+    shared_temp = Path(tempfile.gettempdir())
+    for folder, chosen in _candidates():
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
-            return folder / f"pysd-{pysd.__version__}"
-        except OSError:
+            if folder.parent == shared_temp and folder.is_symlink():
+                raise OSError("it is a link in the shared temporary folder")
+            return _private(_private(folder) / f"pysd-{pysd.__version__}")
+        except OSError as reason:
+            if chosen:
+                warnings.warn(f"Not using the cache folder {folder}: {reason.args[-1]}. "
+                              "Translations go to a private temporary folder instead.",
+                              stacklevel=3)
+    if _session_folder is None or folder_problem(_session_folder):
+        _session_folder = Path(tempfile.mkdtemp(prefix="cyp-dynamics-"))  # mode 0o700
+    return _session_folder
+
+
+# ---- checking generated code ----------------------------------------------------------------
+FORBIDDEN_NAMES = {  # builtins that reach code or files (pysd never names a variable after one)
+    "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "globals", "locals",
+    "vars", "input", "breakpoint", "help", "exit", "quit", "memoryview", "super", "type",
+    "object", "classmethod", "staticmethod", "property"}
+FORBIDDEN_ATTRIBUTES = {  # file, process and unpickling methods (xarray's .rename is allowed)
+    "system", "popen", "spawnl", "spawnv", "execv", "execl", "fork", "unlink", "rmdir", "mkdir",
+    "makedirs", "touch", "chmod", "symlink_to", "hardlink_to", "write_text", "write_bytes",
+    "read_text", "read_bytes", "open", "load", "loads", "save", "savez", "savez_compressed",
+    "savetxt", "loadtxt", "genfromtxt", "fromfile", "tofile", "memmap", "lib", "ctypeslib", "f2py",
+    "testing", "distutils", "DataSource", "exec_module", "import_module", "load_module", "eval",
+    "exec", "to_pickle", "read_pickle", "to_netcdf", "load_modules", "check_output", "Popen"}
+ALLOWED_IMPORTS = {"numpy": "np", "xarray": "xr"}
+ALLOWED_FROM = {  # module: the names pysd's builder imports from it (None: any but forbidden)
+    "pysd": {"Component"}, "pathlib": {"Path"}, "scipy": {"stats", "special"},
+    **{f"pysd.py_backend.{m}": None for m in ("functions", "statefuls", "external", "data",
+                                              "lookups", "utils", "allocation")}}
+ALLOWED_DUNDERS = {"__file__", "__pysd_version__"}  # the only ones pysd writes
+
+
+def _adds_to_object(value: ast.expr) -> bool:
+    """`_ext_data_x.add(...)`: pysd's one bare call, for data or tables given piece by piece."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "add" and isinstance(value.func.value, ast.Name)
+            and value.func.value.id.startswith("_"))
+
+
+def audit_generated_code(source: str, name: str) -> None:
+    """Refuse (ModelFileError) Python that pysd would never generate from a safe model: imports
+    beyond those pysd writes (numpy, xarray, scipy, pathlib.Path, pysd's own run-time modules);
+    dunder names other than __file__ and __pysd_version__; eval, exec, open and their kin; file,
+    process and unpickling methods; Path other than Path(__file__); statements that are bare
+    calls. pysd's own output for the course and test models passes (tests/test_engine.py)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise ModelFileError(
+            f"pysd wrote Python that does not parse ({name}, line {error.lineno}). The model "
+            "file probably has characters pysd cannot handle.") from None
+
+    def refuse(node: ast.AST, what: str) -> None:
+        raise ModelFileError(
+            f"The translation of this model ({name}, line {getattr(node, 'lineno', '?')}) contains "
+            f"{what}, which a model should never produce. The model file may have been written "
+            "to run code when opened; it was not loaded.")
+
+    path_calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)
+                  and isinstance(n.func, ast.Name) and n.func.id == "Path"
+                  and [ast.dump(a) for a in n.args] == [ast.dump(ast.Name("__file__", ast.Load()))]}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name not in ALLOWED_IMPORTS or ALLOWED_IMPORTS[a.name] != a.asname
+                   for a in node.names):
+                refuse(node, "an unexpected import")
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names = {a.name for a in node.names} | {a.asname or a.name for a in node.names}
+            allowed = ALLOWED_FROM.get(module, set())
+            if (node.level or module not in ALLOWED_FROM or "*" in names
+                    or names & (FORBIDDEN_NAMES | {"load_modules"})
+                    or (allowed is not None and not names <= allowed)):
+                refuse(node, f"an unexpected import from '{module}'")
+        elif isinstance(node, ast.Expr) and not (isinstance(node.value, ast.Constant)
+                                                 or _adds_to_object(node.value)):
+            refuse(node, "a statement that calls something directly")
+        identifier = (node.id if isinstance(node, ast.Name) else node.attr
+                      if isinstance(node, ast.Attribute) else node.arg
+                      if isinstance(node, ast.arg) else node.name
+                      if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else None)
+        if identifier is None:
             continue
-    raise OSError("No writable cache folder: set CYP_DYNAMICS_CACHE to a folder you can write to.")
+        dunder = identifier.startswith("__") and identifier.endswith("__")
+        if dunder and identifier not in ALLOWED_DUNDERS:
+            refuse(node, f"the name '{identifier}'")
+        if isinstance(node, ast.Name) and identifier in FORBIDDEN_NAMES:
+            refuse(node, f"a use of '{identifier}'")
+        if isinstance(node, ast.Attribute) and identifier in FORBIDDEN_ATTRIBUTES:
+            refuse(node, f"a call of '.{identifier}'")
+        if isinstance(node, ast.Name) and identifier == "Path" and id(node) not in path_calls:
+            refuse(node, "a use of Path other than Path(__file__)")
 
 
-@lru_cache(maxsize=32)
-def _translated_path(path: Path, digest: str) -> Path:
-    folder = cache_folder() / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / path.name
-    translated = copy.with_suffix(".py")
-    if not translated.exists():
-        shutil.copyfile(path, copy)
-        if path.suffix.lower() == ".mdl":
-            pysd.read_vensim(str(copy), initialize=False)
-        else:
-            pysd.read_xmile(str(copy), initialize=False)
-    return translated
+# ---- translations ---------------------------------------------------------------------------
+def _data_files(path: Path, names: list[str]) -> list[str]:
+    """The names (relative, inside the model's folder) of existing files the model refers to."""
+    found = []
+    base = path.parent.resolve()
+    for name in names:
+        relative = PurePosixPath(name.strip().replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts or not relative.suffix \
+                or ":" in name or name.strip().startswith("?"):
+            continue
+        candidate = (base / relative).resolve()
+        if candidate.is_file() and base in candidate.parents:
+            found.append(relative.as_posix())
+    return sorted(found)
+
+
+def _safe_source(path: Path) -> tuple[bytes, list[str]]:
+    """The checked model text to translate, as bytes, and the data files it names."""
+    if path.suffix.lower() == ".mdl":
+        safe = SafeVensimFile(path).safe
+        text = re.sub(r"^\ufeff?\s*\{[^}\n]*\}", "", safe.text)  # the copy is always UTF-8
+        return ("{UTF-8}\n" + text).encode("utf-8"), _data_files(path, safe.data_files)
+    return safe_xmile_bytes(path), []
+
+
+def _digest(path: Path, source: bytes, data_files: list[str]) -> str:
+    digest = sha256(f"cyp-dynamics {CACHE_LAYOUT} pysd {pysd.__version__}\0".encode())
+    for part in (path.read_bytes(), source):
+        digest.update(sha256(part).digest())
+    for name in data_files:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(sha256((path.parent / name).read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """Files in a translation folder by relative name (the manifest and bytecode left out)."""
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*")
+            if not p.is_dir() and "__pycache__" not in p.parts and p != folder / MANIFEST}
+
+
+def _verified(folder: Path) -> bool:
+    """True when the folder is private, its files are exactly the manifest's, hashes agree and
+    every Python file passes the audit."""
+    if folder_problem(folder):
+        return False
+    try:
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        files = _files(folder)
+        if set(files) != set(listed) or any(p.is_symlink() for p in files.values()):
+            return False
+        for name, file in files.items():
+            data = file.read_bytes()
+            digest = sha256(data).hexdigest()
+            if digest != listed[name]:
+                return False
+            if name.endswith(".py") and digest not in _audited:
+                audit_generated_code(data.decode("utf-8"), name)
+                _audited.add(digest)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False  # ModelFileError is a ValueError: a file that fails the audit
+    return True
+
+
+def _translate(path: Path, source: bytes, data_files: list[str], root: Path) -> Path:
+    """Translate in a temporary folder inside `root`, audit, write the manifest; return it."""
+    work = Path(tempfile.mkdtemp(dir=root, prefix=".partial-"))
+    try:
+        model = work / f"{MODEL_STEM}{'.mdl' if path.suffix.lower() == '.mdl' else '.xmile'}"
+        model.write_bytes(source)
+        for name in data_files:
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path.parent / name, work / name)
+        try:  # pysd.read_vensim would also import the result: only translate here
+            parser = (SafeVensimFile(model, encoding="UTF-8") if model.suffix == ".mdl"
+                      else SafeXmileFile(model))
+            parser.parse()
+            ModelBuilder(parser.get_abstract_model()).build_model()
+        except ModelFileError:
+            raise
+        except Exception as error:  # pysd raises many kinds of errors
+            raise ModelFileError(
+                f"pysd could not translate the model file '{path.name}'. Open it in Vensim or "
+                f"Stella to check it. (pysd said: {type(error).__name__}: {error})") from None
+        shutil.rmtree(work / "__pycache__", ignore_errors=True)
+        listed = {}
+        for name, file in _files(work).items():
+            data = file.read_bytes()
+            if name.endswith(".py"):
+                audit_generated_code(data.decode("utf-8"), f"{path.name} -> {name}")
+            listed[name] = sha256(data).hexdigest()
+        (work / MANIFEST).write_text(json.dumps({"files": listed}, indent=1), encoding="utf-8")
+        return work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def translated_path(path: Path) -> Path:
+    """The verified pysd translation of the model file at `path`, translating it if needed."""
+    path = path.resolve()
+    source, data_files = _safe_source(path)
+    root = cache_folder()
+    folder = root / _digest(path, source, data_files)
+    if folder.exists() and not _verified(folder):
+        shutil.rmtree(folder, ignore_errors=True)  # cut off half way or tampered with
+        if folder.exists():  # could not be removed: translate somewhere private and new
+            root = Path(tempfile.mkdtemp(prefix="cyp-dynamics-"))
+            folder = root / folder.name
+    if not folder.exists():
+        work = _translate(path, source, data_files, root)
+        try:
+            os.rename(work, folder)
+        except OSError:  # another process finished the same translation first
+            shutil.rmtree(work, ignore_errors=True)
+            if not _verified(folder):
+                raise ModelFileError(f"The translation cache for '{path.name}' changed while it "
+                                     f"was written; delete {folder} and try again.") from None
+    return folder / f"{MODEL_STEM}.py"
 
 
 def load_pysd_model(path: Path) -> "pysd.py_backend.model.Model":
-    """A fresh pysd model for `path`, translated once into the cache and loaded from there."""
-    digest = sha256(path.read_bytes()).hexdigest()[:16]
-    return pysd.load(str(_translated_path(path.resolve(), digest)))
+    """A fresh pysd model for `path`, from a translation checked just before it is imported."""
+    translated = translated_path(path)
+    if not _verified(translated.parent):
+        raise ModelFileError(f"The translation of '{path.name}' failed its check; it was not "
+                             "loaded. Try again, or delete the cache folder "
+                             f"{translated.parent}.")
+    shutil.rmtree(translated.parent / "__pycache__", ignore_errors=True)  # only the checked .py
+    return pysd.load(str(translated))
