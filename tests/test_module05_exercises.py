@@ -132,7 +132,8 @@ def test_the_tool_never_raises(monkeypatch):
     def broken(rate):
         raise RuntimeError("model failed")
 
-    monkeypatch.setattr(module05, "share_with_inner_city_entry_rate", broken)
+    # patched where the tool looks it up, in the package's tools.py
+    monkeypatch.setattr(module05.tools, "share_with_inner_city_entry_rate", broken)
     tool.slider.value = 0.3
     assert "could not run" in tool.result.value
 
