@@ -230,7 +230,8 @@ def test_course_notebook_renders_offline(lab: LabServer, driver: WebDriver,
             scroll_into_view(driver, keep[0])
             keep[0].click()
             wait_for_drawn_charts(driver, at_least=1)
-            before = chart_fingerprints(driver)
+            wait_until_settled(driver, timeout_s=20)  # the kept run's redraw replaces the chart
+            before = wait_for(lambda: chart_fingerprints(driver), 10, "charts kept being replaced")
             move_slider(driver, sliders(driver)[0], steps=+3)
             wait_for(lambda: chart_fingerprints(driver) != before, 20,
                      "moving the first slider after 'Keep this run' redrew no chart")
