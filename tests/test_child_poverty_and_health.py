@@ -46,7 +46,7 @@ def test_subscripted_outputs_get_one_column_per_element(model, base):
     assert model.engine == "numpy"
     assert base.index.name == "year" and base.index[0] == 2010 and base.index[-1] == 2040
     assert {f"poverty_share[{p}]" for p in PLACES} <= set(base.columns)
-    assert f"children_in_persistent_poverty[inner_city,age_5_10]" in base.columns
+    assert "children_in_persistent_poverty[inner_city,age_5_10]" in base.columns
     assert {output_of(c) for c in base.columns} == set(model.outputs)
     assert model.check_outputs(["poverty_share[coastal]"]) == ["poverty_share[coastal]"]
     with pytest.raises(ValueError, match="Unknown output"):

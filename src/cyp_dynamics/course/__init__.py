@@ -1,5 +1,5 @@
-"""Course tooling: exercise feedback, per-module exercise checks, and the notebook builder."""
+"""Course tooling: each module's exercises (answer widgets), the notebook builder, timing."""
 
-from .feedback import assert_correct, give_feedback, is_unanswered
+from .exercises import ExerciseSet
 
-__all__ = ["assert_correct", "give_feedback", "is_unanswered"]
+__all__ = ["ExerciseSet"]

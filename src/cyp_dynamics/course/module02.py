@@ -7,7 +7,6 @@ the model file if its defaults are revised.
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..analysis.checks import CheckResult, at_or_below
 from ..models import load_model

@@ -289,7 +289,7 @@ def read_local_csv(
     if encoding != "utf-8":  # UTF-8 was checked while finding the encoding
         try:
             _scan_text(path, encoding, errors)
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError:
             raise LocalDataError(f"'{path.name}' starts with the mark of {encoding.upper()} text, "
                                  "but has bytes that are not. Save it again as 'CSV UTF-8'.") from None
     delimiter = _delimiter(path, encoding, errors)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import CompiledModel, UnsupportedModel, compile_model
-from .parsing import Element, read_model, snake_case
+from .parsing import read_model, snake_case
 from .pysd_cache import load_pysd_model
 from .sanitise import ModelFileError
 
