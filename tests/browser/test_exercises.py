@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("selenium", reason="selenium is not installed: pip install selenium")
 
 from lab import (  # noqa: E402
+    ARTIFACTS,
     LabServer,
     RequestLog,
     chromium_driver,
@@ -66,6 +67,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         patch.setenv("CYP_DYNAMICS_NOTES", str(notes))  # reflections never land in a real home
         with running_jupyterlab(root) as server:
             yield server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_screenshots() -> None:
+    """Drop the walkthrough's screenshots of earlier runs."""
+    for old in ARTIFACTS.glob("exercises-*.png"):
+        old.unlink()
 
 
 @pytest.fixture
