@@ -15,11 +15,10 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from queue import Empty
 
 import nbformat
-from jupyter_core.utils import ensure_async
-from nbclient import NotebookClient
+
+from cyp_dynamics.course.running import sliced_client
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("course", "modules", "solutions")
@@ -30,40 +29,13 @@ def _has_chart(outputs: list) -> bool:
     return any(CHART_MIME in o.get("data", {}) for o in outputs)
 
 
-def wait_in_slices(channel, slice_s: float = 1.0) -> None:
-    """Make `channel.get_msg(timeout)` wait in short slices instead of one long wait.
-
-    Under load, pyzmq's asyncio poll can miss the wake-up for a message that has already
-    arrived, and then only notices it when the whole timeout runs out: a cell the kernel
-    answered in one second was reported as taking the full 60. Measured here with the
-    kernel's own timestamps; JupyterLab and nbval do not use this path. Each slice ends with
-    a fresh look at the socket, so a missed wake-up costs at most `slice_s`.
-    """
-    original = channel.get_msg
-
-    async def get_msg(timeout: float | None = None, **kwargs):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = slice_s if deadline is None else max(0.0, min(slice_s, deadline - time.monotonic()))
-            try:
-                return await ensure_async(original(timeout=left, **kwargs))
-            except Empty:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise
-
-    channel.get_msg = get_msg
-
-
 def run_notebook(path: Path, timeout: int) -> dict:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = sliced_client(notebook, path.parent, timeout)
     cell_times: list[tuple[float, int]] = []
     first_chart: float | None = None
     started = time.perf_counter()
     with client.setup_kernel():
-        wait_in_slices(client.kc.shell_channel)
-        wait_in_slices(client.kc.iopub_channel)
         kernel_ready = time.perf_counter()
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":

@@ -9,26 +9,21 @@ answer: that proves the search finds an answer when one is there.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from cyp_dynamics.course.running import execute_notebook
 
 from .course_notebooks import REPO, CourseNotebook, course_notebooks, notebook_texts
 
 NOTEBOOKS = [nb for nb in course_notebooks() if nb.exercises is not None]
 
 
-def _execute(relative: str, notes: Path) -> dict:
-    path = REPO / relative
-    notebook = nbformat.read(path, as_version=4)
-    os.environ["CYP_DYNAMICS_NOTES"] = str(notes)
-    NotebookClient(notebook, timeout=180, kernel_name="python3", store_widget_state=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return notebook
+def _execute(relative: str, notes: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(notes))  # reflections never land in a real home
+    return execute_notebook(REPO / relative, timeout=180, store_widget_state=True)
 
 
 def _matches(texts: list[tuple[str, str]], patterns: list[str]) -> list[str]:
@@ -48,8 +43,9 @@ def _patterns(course: CourseNotebook) -> dict[str, list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("course", NOTEBOOKS, ids=[nb.number for nb in NOTEBOOKS])
-def test_trainee_notebook_shows_no_answer(course: CourseNotebook, tmp_path: Path) -> None:
-    texts = notebook_texts(_execute(course.trainee, tmp_path / "notes.json"))
+def test_trainee_notebook_shows_no_answer(course: CourseNotebook, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = notebook_texts(_execute(course.trainee, tmp_path / "notes.json", monkeypatch))
     assert len(texts) > 10, "too little text collected: the search would not be meaningful"
     leaks = {key: found for key, patterns in _patterns(course).items()
              if (found := _matches(texts, patterns))}
@@ -60,8 +56,9 @@ def test_trainee_notebook_shows_no_answer(course: CourseNotebook, tmp_path: Path
 @pytest.mark.slow
 @pytest.mark.parametrize("course", [nb for nb in NOTEBOOKS if nb.solution],
                          ids=[nb.number for nb in NOTEBOOKS if nb.solution])
-def test_solution_notebook_shows_every_answer(course: CourseNotebook, tmp_path: Path) -> None:
-    texts = notebook_texts(_execute(course.solution, tmp_path / "notes.json"))
+def test_solution_notebook_shows_every_answer(course: CourseNotebook, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = notebook_texts(_execute(course.solution, tmp_path / "notes.json", monkeypatch))
     missing = [key for key, patterns in _patterns(course).items()
                if patterns and not _matches(texts, patterns)]
     assert not missing, f"{course.solution} does not show the worked answer to {missing}"
