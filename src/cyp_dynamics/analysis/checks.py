@@ -132,7 +132,7 @@ def at_or_below(values: SeriesLike, level: float, by: float) -> CheckResult:
     value = float(at.iloc[-1])
     passed = value <= level
     word = "at or below" if passed else "above"
-    return CheckResult(passed, f"At {at.index[-1]:g} it is {_fmt(value)}, {word} {_fmt(level)}.")
+    return CheckResult(passed, f"At time {at.index[-1]:g} the value is {_fmt(value)}, {word} {_fmt(level)}.")
 
 
 def stays_between(values: SeriesLike, low: float, high: float) -> CheckResult:
