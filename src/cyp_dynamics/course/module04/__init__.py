@@ -13,11 +13,14 @@ The notebooks use every name below as `module04.<name>`; the code lives in
 - `charts.py`: the altair charts;
 - `tables.py`: tables and sentences for people;
 - `tools.py`: the interactive tools (explorer, fund tool, policy picker, side-by-side table).
+`after_solving` (a view that fills in once an exercise is done) is shared by the modules and
+lives in `course/exercises.py`.
 """
 
 from __future__ import annotations
 
 from ...models import load_model
+from ..exercises import after_solving
 from .charts import (BREAK_EVEN_PANELS, OUTCOMES, YEARS_AXIS, break_even_chart, fund_gap_chart,
                      fund_share_chart, outcome_records, policy_chart, spend_chart)
 from .exercises import (EXERCISES, PORTFOLIO_ITEMS, RECOMMENDATION_CHOICES, SHARE_CHOICES,
@@ -34,8 +37,8 @@ from .policies import (BUDGET_CUT, DATASET, ESCAPE_SHARE_PERCENT, FUND_POLICY, H
 from .tables import (LEDGER_YEARS, MONEY_INPUTS, books_balance, budget_loops, discounting_sentence,
                      fund_gap_table, inputs_table, ledger_table, policy_list_table,
                      side_by_side_table, spending_table)
-from .tools import (LEVERS, FundTool, PolicyExplorer, PolicyPicker, after_solving, compare_policies,
-                    explore_policies, fund_tool, policies_side_by_side)
+from .tools import (LEVERS, FundTool, PolicyExplorer, PolicyPicker, compare_policies, explore_policies,
+                    fund_tool, policies_side_by_side)
 
 __all__ = [
     # policies

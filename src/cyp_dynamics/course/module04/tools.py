@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -16,32 +16,14 @@ from ...charts import MAX_LINES, alt
 from ...charts.tables import Column, PeopleTable, people_table
 from ...models import load_model
 from ...widgets.explorer import VEGA_LITE_MIME
+from ..exercises import after_solving
 from .charts import fund_share_chart, policy_chart
-from .exercises import EXERCISES
 from .policies import (ESCAPE_SHARE_PERCENT, FUND_POLICY, MILLION, MODEL, REBALANCED, TRANSITION,
                        fund_run, largest_fund_gbp_m, model_and_policies, policy_runs, policy_title)
 from .tables import side_by_side_table, source_in_words
 
 
 # ---- shown once an exercise is done ------------------------------------------------------------
-def after_solving(key: str, show: Callable[[bool], Any], waiting: str) -> widgets.VBox:
-    """A view that `show(False)` draws now and `show(True)` redraws once exercise `key` is done
-    (answered right, or its answer shown), with a note saying what will appear."""
-    board = EXERCISES.progress()
-    area, note = widgets.Output(), widgets.HTML()
-
-    def draw(*_: Any) -> None:
-        solved = key in board.done
-        with area:
-            area.clear_output(wait=True)
-            display(show(solved))
-        note.value = "" if solved else f"<i>{html.escape(waiting)}</i>"
-
-    draw()
-    board.bar.observe(draw, names="value")
-    return widgets.VBox([area, note])
-
-
 def policies_side_by_side() -> widgets.VBox:
     """The closing table; its break-even column appears once exercise 4 is done."""
     return after_solving("04-ex4", side_by_side_table,
