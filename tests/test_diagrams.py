@@ -91,3 +91,13 @@ def test_long_chains_are_drawn_top_to_bottom_so_they_stay_readable():
     assert to_mermaid(chain).startswith("flowchart TB")
     assert to_mermaid("a -> b (+)\nb -> a (-)").startswith("flowchart LR")
     assert to_mermaid(chain, direction="LR").startswith("flowchart LR")
+
+
+def test_a_big_diagram_can_be_zoomed():
+    from cyp_dynamics.charts.diagrams import zoomable_diagram
+
+    view = zoomable_diagram("camhs_system", loops=False)
+    assert "width:900px" in view.style.value
+    view.zoom.value = 200
+    assert "width:1800px" in view.style.value and view.css_class in view.style.value
+    assert view.picture.layout.overflow == "auto"  # scroll around the zoomed picture

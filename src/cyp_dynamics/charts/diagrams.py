@@ -146,3 +146,43 @@ def show(markdown: str) -> None:
     except ImportError:  # pragma: no cover - IPython comes with the course
         pass
     print(markdown)
+
+
+class ZoomableDiagram:
+    """A big diagram in a scrolling frame with a zoom slider, so every label can be read."""
+
+    def __init__(self, markdown: str, height_px: int = 520):
+        import uuid
+
+        import ipywidgets as widgets
+        from IPython.display import Markdown, display
+
+        self.css_class = f"cyp-zoom-{uuid.uuid4().hex[:8]}"
+        self.zoom = widgets.IntSlider(value=100, min=50, max=400, step=25, description="Zoom (%)",
+                                      continuous_update=False)
+        self.style = widgets.HTML(self._css(100))
+        self.picture = widgets.Output(layout=widgets.Layout(height=f"{height_px}px", overflow="auto",
+                                                            border="1px solid #ddd"))
+        self.picture.add_class(self.css_class)
+        with self.picture:
+            display(Markdown(markdown))
+        self.zoom.observe(lambda change: setattr(self.style, "value", self._css(change["new"])),
+                          names="value")
+        hint = widgets.HTML("<i>Drag the slider to zoom; scroll inside the frame to move around.</i>")
+        self.widget = widgets.VBox([widgets.HBox([self.zoom, hint]), self.style, self.picture])
+
+    def _css(self, percent: int) -> str:
+        return (f"<style>.{self.css_class} .jp-RenderedMermaid svg{{width:{percent * 9}px !important;"
+                "max-width:none !important;height:auto}</style>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def zoomable_diagram(source: Any, loops: bool = False, direction: str = "auto", units: bool = True,
+                     **model_options: Any) -> ZoomableDiagram:
+    """`show_diagram` for a big model: the whole diagram in a frame you can zoom and scroll."""
+    from ..analysis.loops import as_diagram
+
+    diagram = as_diagram(source, **model_options)
+    return ZoomableDiagram(diagram_markdown(diagram, loops=loops, direction=direction, units=units))
