@@ -31,7 +31,8 @@ def _has_chart(outputs: list) -> bool:
 
 def run_notebook(path: Path, timeout: int) -> dict:
     notebook = nbformat.read(path, as_version=4)
-    client = sliced_client(notebook, path.parent, timeout)
+    # Widget state is kept: nbclient fails on output captured by an Output widget without it.
+    client = sliced_client(notebook, path.parent, timeout, store_widget_state=True)
     cell_times: list[tuple[float, int]] = []
     first_chart: float | None = None
     started = time.perf_counter()
