@@ -300,3 +300,37 @@ def test_scenario_arguments_of_the_wrong_kind(camhs, tmp_path):
     scenarios = load_scenarios(_file(tmp_path, SCENARIOS.encode(), "s.toml"), camhs)
     runs = run_scenarios(camhs, scenarios, names="more", months=6)  # one name, not letters
     assert list(runs) == ["More clinicians"]
+
+
+# ---- the explorer, charts and loader (reliability issue) -----------------------------------
+def test_a_subscripted_model_explores_and_plots_with_default_outputs():
+    from cyp_dynamics import explore, load_model
+    from cyp_dynamics.charts import plot_runs
+
+    model = load_model("child_poverty_and_health")
+    explorer = explore(model, parameters=["exit_rise_percent"])
+    assert explorer.outputs[0].startswith(model.outputs[0] + "[")  # its first element
+    chart = plot_runs(model, model.run()).to_dict()
+    assert chart["vconcat"][0]["encoding"]["y"]["title"]
+
+
+def test_keep_this_run_refuses_slider_values_that_could_not_run():
+    from cyp_dynamics import explore, load_model
+
+    explorer = explore(load_model("camhs_waiting_list"), parameters=["clinicians"])
+    explorer.sliders["clinicians"].value = float("nan")  # a value the model refuses
+    assert explorer.keep() == "" and explorer.kept == {} and "Nothing kept" in explorer.status.value
+    explorer.sliders["clinicians"].value = 60
+    assert explorer.keep().endswith("clinicians 60") and len(explorer.kept) == 1
+
+
+def test_a_model_file_with_another_suffix_is_named_as_such(tmp_path, monkeypatch):
+    from cyp_dynamics import load_model
+    from cyp_dynamics.models import models_folder
+
+    copy = tmp_path / "model.txt"
+    copy.write_text((models_folder() / "camhs_waiting_list.mdl").read_text())
+    monkeypatch.chdir(tmp_path)  # a bare file name, not 'no course model called model.txt'
+    for given in ("model.txt", str(copy)):
+        with pytest.raises(ValueError, match="is not a model file: use a Vensim .mdl"):
+            load_model(given)

@@ -99,6 +99,18 @@ def describe_runs(records: list[dict[str, Any]], y_titles: dict[str, str], time_
     return "Line chart. " + " ".join(sentences)
 
 
+def default_outputs(model: Any, run: pd.DataFrame | None = None) -> list[str]:
+    """The model's first output as a column to draw: itself, or for a subscripted output
+    (one column per element, e.g. 'children_not_in_poverty[coastal,age_0_4]') its first element."""
+    from ..models.model import output_of
+
+    first = model.outputs[0]
+    columns = (run if run is not None else model.run()).columns
+    if first in columns:
+        return [first]
+    return [next(c for c in columns if output_of(c) == first)]
+
+
 def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:
     """Axis titles with units for a model's outputs; ValueError naming any unknown output."""
     model.check_outputs(outputs)
@@ -193,7 +205,9 @@ def plot_runs(
     if len(runs) > MAX_LINES:
         raise ValueError(f"{len(runs)} runs is too many lines for one chart: readers can tell apart "
                          f"at most {MAX_LINES}. Choose the runs that matter, or draw two charts.")
-    outputs = outputs or model.outputs[:1]
+    if isinstance(outputs, str):
+        outputs = [outputs]
+    outputs = outputs or default_outputs(model, next(iter(runs.values())))
     y_titles = output_titles(model, outputs)
     time_title, time_format = time_axis(model)
     return runs_chart(outputs, y_titles, time_title, title or model.name.replace("_", " ").capitalize(),
@@ -202,5 +216,5 @@ def plot_runs(
 
 from .groups import gap_chart, stacked_areas  # noqa: E402  (needs alt and the theme above)
 
-__all__ = ["PALETTE", "MAX_LINES", "axis_title", "describe_runs", "time_axis", "name_in_words", "unit_in_words", "house_theme", "output_titles", "plot_runs", "runs_chart",
+__all__ = ["PALETTE", "MAX_LINES", "axis_title", "default_outputs", "describe_runs", "time_axis", "name_in_words", "unit_in_words", "house_theme", "output_titles", "plot_runs", "runs_chart",
            "tidy_runs", "gap_chart", "stacked_areas"]

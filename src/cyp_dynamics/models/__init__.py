@@ -103,6 +103,9 @@ def load_model(name_or_path: str | Path) -> Model:
         name, description = path.stem, f"Model file {path.name}"
     else:
         name = snake_case(text)
+        if Path(text).suffix and Path(text).expanduser().is_file():
+            raise ValueError(f"'{text}' is not a model file: use a Vensim .mdl or an XMILE "
+                             ".xmile/.stmx file (if it is one, rename it).")
         if name not in COURSE_MODELS:
             close = difflib.get_close_matches(name, list(COURSE_MODELS), n=3, cutoff=0.4)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""

@@ -16,8 +16,8 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
-from ..charts import (MAX_LINES, RUNS_DATA, describe_runs, output_titles, runs_chart, tidy_runs,
-                      time_axis, unit_in_words)
+from ..charts import (MAX_LINES, RUNS_DATA, default_outputs, describe_runs, output_titles,
+                      runs_chart, tidy_runs, time_axis, unit_in_words)
 from ..models import Model
 
 VEGA_LITE_MIME = "application/vnd.vegalite.v5+json"
@@ -50,7 +50,7 @@ class Explorer:
     ):
         self.model = model
         self.parameters = [model.parameter_name(p) for p in (parameters or list(model.parameters.index))]
-        self.outputs = outputs or model.outputs[:1]
+        self.outputs = [outputs] if isinstance(outputs, str) else (outputs or default_outputs(model))
         self._y_titles = output_titles(model, self.outputs)  # also rejects unknown outputs
         self.months = months
         model.final_time_for(months)  # check the run length now, not at the first slider move
@@ -121,13 +121,19 @@ class Explorer:
         try:
             self.results = self.model.run(self.params, months=self.months)
         except ValueError as error:
+            self._failed = True
             self.status.value = f"<span style='color:#D55E00'>Could not run: {error}</span>"
             return
+        self._failed = False
         self.status.value = ""
         self.redraw()
 
     def keep(self) -> str:
         """Keep the current run on the chart, labelled by what differs from the defaults."""
+        if getattr(self, "_failed", False):  # the chart still shows the last run that worked
+            self.status.value = ("<span style='color:#D55E00'>Nothing kept: these slider values "
+                                 "could not run (see above). Change them, then keep the run.</span>")
+            return ""
         changed = [f"{self._table.loc[name, 'label'].lower()} {value:,.{_decimals(self.sliders[name].step)}f}"
                    for name, value in self.params.items()
                    if not math.isclose(value, self._defaults[name])]

@@ -16,8 +16,8 @@ import pandas as pd
 from IPython.display import display
 
 from ..analysis.scenarios import Scenarios, compare_at, load_scenarios, run_scenarios
-from ..charts import (MAX_LINES, RUNS_DATA, describe_runs, output_titles, runs_chart, tidy_runs,
-                      time_axis)
+from ..charts import (MAX_LINES, RUNS_DATA, default_outputs, describe_runs, output_titles,
+                      runs_chart, tidy_runs, time_axis)
 from ..charts.tables import Column, PeopleTable, people_table
 from ..models import Model
 from .explorer import VEGA_LITE_MIME
@@ -31,7 +31,7 @@ class ScenarioPicker:
                  times: list[float] | None = None):
         self.model = model
         self.scenarios = scenarios
-        self.outputs = outputs or model.outputs[:1]
+        self.outputs = [outputs] if isinstance(outputs, str) else (outputs or default_outputs(model))
         self._y_titles = output_titles(model, self.outputs)  # rejects unknown outputs
         self.title = title or f"Scenarios: {model.name.replace('_', ' ')}"
         self.runs = run_scenarios(model, scenarios, months=months)
