@@ -33,11 +33,13 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Reading:
-    """A number as typed: its value, and whether it came with `%` or a multiplier like `m`."""
+    """A number as typed: its value, whether it came with `%` or a multiplier like `m`, and any
+    words around it (`weeks`, `year`) for `read_answer` to judge against the unit."""
 
     value: float
     percent: bool = False
     multiplied: bool = False
+    words: str = ""
 
 
 def _unit_words(unit: str) -> set[str]:
@@ -89,8 +91,7 @@ def read_number(typed: str) -> Reading:
                           "or with £, like £19m.")
     match = re.match(r"^([-+]?[\d][\d,. ]*|[-+]?\.\d+)\s*([a-zA-Z].*)?$", text)
     if not match:
-        value = _plain_number(text, original)
-        return _with_words(Reading(value, percent), lead, original) if lead else Reading(value, percent)
+        return Reading(_plain_number(text, original), percent, words=lead)
     number_text, rest = match.group(1).strip(), (match.group(2) or "").strip()
     if re.search(r"\d", rest):
         raise AnswerError(f"“{original}” has more than one number. Please type one number: "
@@ -104,20 +105,7 @@ def read_number(typed: str) -> Reading:
             value, multiplied, rest = value * factor, True, remainder.strip()
     if rest.endswith("%"):
         percent, rest = True, rest[:-1].strip()
-    rest = f"{lead} {rest}".strip()
-    return Reading(value, percent, multiplied) if not rest else _with_words(
-        Reading(value, percent, multiplied), rest, original)
-
-
-def _with_words(reading: Reading, words: str, original: str) -> Reading:
-    """Carry the trailing words for `read_answer` to judge against the unit."""
-    return _ReadingWithWords(reading.value, reading.percent, reading.multiplied, words, original)
-
-
-@dataclass(frozen=True)
-class _ReadingWithWords(Reading):
-    words: str = ""
-    original: str = ""
+    return Reading(value, percent, multiplied, words=f"{lead} {rest}".strip())
 
 
 def read_answer(typed: str, unit: str = "", kind: Kind = "number") -> float:
@@ -131,13 +119,11 @@ def read_answer(typed: str, unit: str = "", kind: Kind = "number") -> float:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
     reading = read_number(typed)
-    if isinstance(reading, _ReadingWithWords):
-        allowed = _unit_words(unit) | _ALWAYS_FINE
-        extra = [w for w in re.findall(r"[a-zA-Z£]+", reading.words.lower()) if w not in allowed]
-        if extra:
-            shown = f" (the unit, {unit}, is shown beside the box)" if unit else ""
-            raise AnswerError(f"Please type just the number{shown}; I could not read "
-                              f"“{reading.words}” in “{reading.original}”.")
+    allowed = _unit_words(unit) | _ALWAYS_FINE
+    if any(w not in allowed for w in re.findall(r"[a-zA-Z£]+", reading.words.lower())):
+        shown = f" (the unit, {unit}, is shown beside the box)" if unit else ""
+        raise AnswerError(f"Please type just the number{shown}; I could not read "
+                          f"“{reading.words}” in “{str(typed).strip()}”.")
     value = reading.value
     if kind == "percent":
         return value

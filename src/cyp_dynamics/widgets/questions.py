@@ -249,7 +249,8 @@ class NumberQuestion(Question):
             message = self._right or f"{self.show(answer)} is right."
             return CheckResult(True, message.format(value=answer, truth=truth))
         if self.kind == "share" and abs(answer * 100 - truth) / max(abs(truth), 1e-9) <= self.tolerance:
-            return CheckResult(False, "That looks like a percentage typed as a share.")
+            return CheckResult(False, "The % sign looks out of place: a share is typed as 0.3, "
+                                      "or as 30% with the sign.")
         if self.kind == "percent" and 0 < abs(answer) <= 1 and abs(truth) > 1:
             return CheckResult(False, "That looks like a fraction. This answer is a percentage: "
                                       "type 50 or 50% for a half, not 0.5.")
