@@ -46,8 +46,15 @@ class ExerciseSet:
         return register
 
     def reflection(self, key: str, prompt: str) -> Callable[[], Reflection]:
-        """Register a reflection box (kept, never marked) and return its builder."""
-        builder = lambda: Reflection(key, prompt)  # noqa: E731
+        """Register a reflection box (kept, never marked) and return its builder, named after the
+        key ("02-reflect-wait" -> `reflect_wait`), the name a module gives it."""
+        if "-reflect-" not in key:
+            raise ValueError(f"A reflection's key looks like 'NN-reflect-topic', not {key!r}.")
+
+        def builder() -> Reflection:
+            return Reflection(key, prompt)
+
+        builder.__name__ = builder.__qualname__ = "reflect_" + key.split("-reflect-")[1].replace("-", "_")
         builder.__doc__ = f"Reflection {key}: {prompt}"
         return self.add(key)(builder)
 

@@ -12,7 +12,7 @@ import re
 from ..charts.tables import Column, PeopleTable, people_table
 from ..data import list_datasets
 from ..models import load_model
-from ..widgets import ChoiceQuestion, NumberQuestion, Reflection
+from ..widgets import ChoiceQuestion, NumberQuestion
 from .exercises import ExerciseSet
 
 MODEL = "camhs_waiting_list"
@@ -62,13 +62,11 @@ def exercise_2() -> ChoiceQuestion:
              "the start, and how steep at the end?")
 
 
-@EXERCISES.add("00-reflect-question")
-def reflect_question() -> Reflection:
-    """Practice reflection: a question from the trainee's own work."""
-    return Reflection("00-reflect-question",
-                      "What question from your own work would you like a model to help with? "
-                      "For example, about a waiting list, a budget, or a gap between two places. "
-                      "One sentence is plenty.")
+reflect_question = EXERCISES.reflection(
+    "00-reflect-question",
+    "What question from your own work would you like a model to help with? "
+    "For example, about a waiting list, a budget, or a gap between two places. "
+    "One sentence is plenty.")
 
 
 # ---- where the data comes from ------------------------------------------------------------------
@@ -89,6 +87,4 @@ def datasets_table() -> PeopleTable:
                                 "publishers": Column("Published by", "text")})
 
 
-def progress():
-    """This page's progress bar."""
-    return EXERCISES.progress()
+progress = EXERCISES.progress

@@ -16,8 +16,7 @@ import pandas as pd
 from ..analysis.diagram import CausalDiagram, causal_diagram
 from ..analysis.loops import MEANING, find_loops
 from ..models import load_model
-from ..widgets import ChoiceQuestion, MatchQuestion, Reflection
-from ..widgets.questions import Question
+from ..widgets import ChoiceQuestion, MatchQuestion
 from .exercises import ExerciseSet
 
 if TYPE_CHECKING:
@@ -124,13 +123,6 @@ def iceberg_table() -> PeopleTable:
                                            "figure": Column("Figure", "text")})
 
 
-def _leaks(question: Question, patterns: list[str]) -> Question:
-    """Add ways the answer could be written to a question's leak patterns (MatchQuestion takes
-    no `leaks=` argument)."""
-    question._extra_leaks.extend(patterns)
-    return question
-
-
 def _matched(label: str, option: str) -> str:
     """A pattern for 'label → option', as a reveal or worked answer writes a match."""
     return rf"{re.escape(label)}\s*(?:→|:|=|is)\s*{re.escape(option)}(?!\w)"
@@ -150,14 +142,14 @@ ICEBERG_STATEMENTS = {
 @EXERCISES.add("01-ex1")
 def exercise_1() -> MatchQuestion:
     """Exercise 1: each statement A-E placed at its level of the iceberg."""
-    question = MatchQuestion(
+    return MatchQuestion(
         "01-ex1", {k: text for k, (text, _) in ICEBERG_STATEMENTS.items()}, ICEBERG_LEVELS,
         {k: level for k, (_, level) in ICEBERG_STATEMENTS.items()},
+        leaks=[_matched(text, level) for text, level in ICEBERG_STATEMENTS.values()],
         praise="All five placed. Notice how each level down gives more ways to act: structures "
                "and mental models can be changed.",
         hint="An event happens once; a pattern repeats over time; a structure is how things are "
              "organised; a mental model is a belief.")
-    return _leaks(question, [_matched(text, level) for text, level in ICEBERG_STATEMENTS.values()])
 
 
 # ---- exercise 2: reinforcing or balancing? --------------------------------------------------------
@@ -294,8 +286,10 @@ def exercise_3() -> MatchQuestion:
 
     items = {k: f"{c.says} ({_link_words(c.link)})" for k, c in CANDIDATES.items()}
     solution = candidate_effects()
+    loop_names = [re.escape(name) for c in CANDIDATES.values() for name in new_loops(c.link).name]
     question = MatchQuestion(
         "01-ex3", items, list(NEW_LOOP.values()), solution,
+        leaks=[_matched(items[k], v) for k, v in solution.items()] + loop_names,
         praise="All five right: a new link closes a loop only when its effect can find its way "
                "back round to its cause. The diagrams below show the draft with the new links.",
         hint="Start at the link's effect and follow the arrows in the draft diagram. If you can "
@@ -307,24 +301,19 @@ def exercise_3() -> MatchQuestion:
     question.box.children = (*question.box.children, note, view)
 
     def draw(_: Any) -> None:
-        states = question.feedback._dom_classes
-        if note.layout.display != "none" and ("cyp-state-right" in states
-                                             or "cyp-state-revealed" in states):
+        if note.layout.display != "none" and question.state in ("right", "revealed"):
             note.layout.display = "none"
             show_extended_views(into=view)
 
     question.feedback.observe(draw, names="value")
-    loop_names = [re.escape(name) for c in CANDIDATES.values() for name in new_loops(c.link).name]
-    return _leaks(question, [_matched(items[k], v) for k, v in solution.items()] + loop_names)
+    return question
 
 
-@EXERCISES.add("01-reflect-loops")
-def reflect_loops() -> Reflection:
-    """Reflection after exercise 3: how each new loop could be tested."""
-    return Reflection("01-reflect-loops",
-                      "Each new loop is a claim about your place. Which could you check with "
-                      "local data, and which only by asking young people? A loop you cannot "
-                      "test is still worth drawing: it says where to look.")
+reflect_loops = EXERCISES.reflection(
+    "01-reflect-loops",
+    "Each new loop is a claim about your place. Which could you check with "
+    "local data, and which only by asking young people? A loop you cannot "
+    "test is still worth drawing: it says where to look.")
 
 
 # ---- exercise 4: the loops in module 02's model ---------------------------------------------------
@@ -355,13 +344,13 @@ def exercise_4() -> MatchQuestion:
     """Exercise 4: the number of reinforcing and balancing loops in module 02's model."""
     counts = camhs_loop_counts()
     options = [str(n) for n in range(max(8, max(counts.values()) + 3))]
-    question = MatchQuestion(
+    return MatchQuestion(
         "01-ex4", LOOP_KINDS, options, {k: str(n) for k, n in counts.items()},
+        leaks=_count_leaks(counts),
         praise="Both right: every way out of the list grows with the list, so the list settles. "
                "Module 03 adds the reinforcing loops real services have.",
         hint="Follow each arrow out of the waiting list and see whether it comes back to it. A "
              "loop through a flow counts too, and one whose sign is marked ? still counts.")
-    return _leaks(question, _count_leaks(counts))
 
 
 # ---- exercise 5: match graphs to archetypes -------------------------------------------------------
@@ -433,14 +422,12 @@ def mystery_chart() -> alt.FacetChart:
 def exercise_5() -> MatchQuestion:
     """Exercise 5: each mystery graph A-E matched to its archetype."""
     items = {letter: f"Graph {letter}" for letter in MYSTERY_LETTERS}
-    question = MatchQuestion(
+    return MatchQuestion(
         "01-ex5", items, list(ARCHETYPES), dict(MYSTERY_LETTERS),
+        leaks=[_matched(items[k], v) for k, v in MYSTERY_LETTERS.items()],
         praise="All five matched: you can now read an archetype from its behaviour over time.",
         hint="S-shape: limits to growth. Better, then worse: fixes that fail. Two lines pulling "
              "apart: success to the successful.")
-    return _leaks(question, [_matched(items[k], v) for k, v in MYSTERY_LETTERS.items()])
 
 
-def progress():
-    """This module's progress bar."""
-    return EXERCISES.progress()
+progress = EXERCISES.progress

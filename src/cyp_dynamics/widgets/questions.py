@@ -92,6 +92,7 @@ class Question:
         self.key, self.hint, self._answer, self.explanation = key, hint, answer, explanation
         self._extra_leaks = list(leaks)
         self.tries, self.result, self._last_wrong = 0, None, None
+        self.state = ""  # what the feedback shows: "", right, wrong, unreadable, revealed, noted
         self.check_button = widgets.Button(description="Check", button_style="primary",
                                            tooltip="Check your answer")
         self.check_button.add_class("cyp-check")
@@ -181,6 +182,7 @@ class Question:
         return self
 
     def _show(self, state: str, message: str) -> None:
+        self.state = state
         for old in (RIGHT, WRONG, UNREADABLE, REVEALED, NOTED):
             self.feedback.remove_class(f"cyp-state-{old}")
         self.feedback.add_class(f"cyp-state-{state}")

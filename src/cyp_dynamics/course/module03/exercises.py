@@ -164,6 +164,4 @@ reflect_board = EXERCISES.reflection(
     "shorter?\"</i> How would you answer it now?")
 
 
-def progress():
-    """This module's progress bar."""
-    return EXERCISES.progress()
+progress = EXERCISES.progress

@@ -13,7 +13,7 @@ from ...analysis.checks import CheckResult
 from ...analysis.ledger import net_present_cost
 from ...data.datasets import figure
 from ...models import load_model
-from ...widgets import ChoiceQuestion, MatchQuestion, NumberQuestion, PredictQuestion, Reflection
+from ...widgets import ChoiceQuestion, MatchQuestion, NumberQuestion, PredictQuestion
 from ..exercises import ExerciseSet
 from .policies import (BUDGET_CUT, DATASET, ESCAPE_SHARE_PERCENT, FUND_POLICY, MILLION, MODEL,
                        NO_GROWTH, PORTFOLIO, REBALANCED, escapes, largest_fund_gbp_m, millions,
@@ -105,12 +105,10 @@ def exercise_4() -> NumberQuestion:
         leaks=_year_leaks())
 
 
-@EXERCISES.add("04-reflect-payback")
-def reflect_payback() -> Reflection:
-    """Reflection after exercise 4: paying back in what?"""
-    return Reflection("04-reflect-payback",
-                      "What would count as “paying back” for your board: cash, children, or both? "
-                      "How would you explain a saving that is real but not cashable?")
+reflect_payback = EXERCISES.reflection(
+    "04-reflect-payback",
+    "What would count as “paying back” for your board: cash, children, or both? "
+    "How would you explain a saving that is real but not cashable?")
 
 
 # ---- exercise 5: how big a transition fund escapes the cycle? ------------------------------------
@@ -218,12 +216,10 @@ def exercise_6() -> PortfolioQuestion:
              "Try moving ten points at a time between them.")
 
 
-@EXERCISES.add("04-reflect-for-whom")
-def reflect_for_whom() -> Reflection:
-    """Reflection after exercise 6: a cheaper mix is not automatically a fairer one."""
-    return Reflection("04-reflect-for-whom",
-                      "Your mix moved money between kinds of prevention. Which children gain, which "
-                      "lose, and who in your area would you ask before making that change?")
+reflect_for_whom = EXERCISES.reflection(
+    "04-reflect-for-whom",
+    "Your mix moved money between kinds of prevention. Which children gain, which "
+    "lose, and who in your area would you ask before making that change?")
 
 
 # ---- exercise 7: the Cheshire and Merseyside recommendations ---------------------------------------
@@ -249,8 +245,6 @@ def exercise_7() -> ChoiceQuestion:
         hint="Ask of each lever: does it change money, or who is listened to?")
 
 
-def progress():
-    """This module's progress bar."""
-    return EXERCISES.progress()
+progress = EXERCISES.progress
 
 

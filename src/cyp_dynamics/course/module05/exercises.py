@@ -6,7 +6,7 @@ never typed in.
 from __future__ import annotations
 
 from ...analysis.checks import CheckResult
-from ...widgets import ChoiceQuestion, NumberQuestion, PredictQuestion, Reflection
+from ...widgets import ChoiceQuestion, NumberQuestion, PredictQuestion
 from ..exercises import ExerciseSet
 from .runs import (END_YEAR, EXITS_UP_A_TENTH, POLICY_START_YEAR, SHOCK, long_runs, response_delay,
                    run, share_with_inner_city_entry_rate, uk_entry_rate)
@@ -140,24 +140,18 @@ def exercise_5() -> NumberQuestion:
 
 
 # ---- reflections --------------------------------------------------------------------------
-@EXERCISES.add("05-reflect-board")
-def reflect_board() -> Reflection:
-    """Reflection after exercise 2: judging a policy on the right clock."""
-    return Reflection("05-reflect-board",
-                      "A board reviewing this policy after two years would see poverty fall but "
-                      "almost no change in obesity. What would you tell them? Which measure would "
-                      "you track to see early progress?")
+reflect_board = EXERCISES.reflection(
+    "05-reflect-board",
+    "A board reviewing this policy after two years would see poverty fall but "
+    "almost no change in obesity. What would you tell them? Which measure would "
+    "you track to see early progress?")
 
 
-@EXERCISES.add("05-reflect-shock")
-def reflect_shock() -> Reflection:
-    """Reflection after exercise 5: where a shock's legacy shows up."""
-    return Reflection("05-reflect-shock",
-                      "The shock lasted two years; its mark lasts much longer, in children who spent "
-                      "more of their childhood in poverty. Where would that show up first in your "
-                      "services?")
+reflect_shock = EXERCISES.reflection(
+    "05-reflect-shock",
+    "The shock lasted two years; its mark lasts much longer, in children who spent "
+    "more of their childhood in poverty. Where would that show up first in your "
+    "services?")
 
 
-def progress():
-    """This module's progress bar."""
-    return EXERCISES.progress()
+progress = EXERCISES.progress
