@@ -29,3 +29,9 @@ def _isolated_cache(tmp_path_factory):
         os.environ.pop("CYP_DYNAMICS_CACHE", None)
     else:
         os.environ["CYP_DYNAMICS_CACHE"] = old
+
+
+@pytest.fixture(autouse=True)
+def _scratch_notes(tmp_path, monkeypatch):
+    """Reflections typed in a test go to a scratch notes file, never the tester's own."""
+    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(tmp_path / "notes.json"))

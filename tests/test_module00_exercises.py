@@ -32,11 +32,6 @@ def _state(question) -> str:
     return next(c for c in question.feedback._dom_classes if c.startswith("cyp-state-"))
 
 
-@pytest.fixture(autouse=True)
-def _notes(tmp_path, monkeypatch):
-    """Reflections are written to a scratch notes file, never the tester's own."""
-    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(tmp_path / "notes.json"))
-
 
 def test_the_page_has_two_marked_practice_exercises_and_a_reflection():
     assert KEYS == ["00-ex1", "00-ex2"]

@@ -27,11 +27,6 @@ def _text(path: Path, kind: str) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == kind)
 
 
-@pytest.fixture(autouse=True)
-def _notes(tmp_path, monkeypatch):
-    """Reflections are written to a scratch notes file, never the tester's own."""
-    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(tmp_path / "notes.json"))
-
 
 def test_five_marked_exercises_answered_with_widgets_and_a_reflection():
     assert KEYS == ["01-ex1", "01-ex2", "01-ex3", "01-ex4", "01-ex5"]

@@ -19,9 +19,8 @@ FOR_PROGRAMMERS = re.compile(r"\bDmnl\b|\bGBP\b|\bdtype\b|\d\.\d+e[+-]\d+|\bNaN\
 
 
 @pytest.fixture(autouse=True)
-def fresh_progress(tmp_path, monkeypatch):
-    """Each test starts with nothing answered, and reflections never land in a real home."""
-    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(tmp_path / "notes.json"))
+def fresh_progress():
+    """Each test starts with nothing answered."""
     progress._BOARDS.pop("04", None)
     yield
     progress._BOARDS.pop("04", None)

@@ -14,10 +14,6 @@ QUESTIONS = list(module05.EXERCISES.questions())
 KEYS = [q.key for q in QUESTIONS]
 
 
-@pytest.fixture(autouse=True)
-def _notes_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("CYP_DYNAMICS_NOTES", str(tmp_path / "notes.json"))
-
 
 def _fresh(key: str):
     return module05.EXERCISES.build(key)
