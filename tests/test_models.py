@@ -182,3 +182,14 @@ SAVEPER = 1
     run = model.run({"births_per_year": 20})
     # Goal-seeking towards births / 0.1 = 200 children.
     assert 150 < run["children"].iloc[-1] < 200
+
+
+@pytest.mark.parametrize("name", ["camhs_waiting_list", "camhs_system", "child_poverty_and_health",
+                                  "prevention_vs_late_intervention"])
+def test_a_runs_size_is_known_before_running(name):
+    """Ensembles check memory from these, without a probe run."""
+    model = load_model(name)
+    for length in (None, 7, 12.5):
+        run = model.run(months=length)
+        assert model.saved_times_count(length) == len(run)
+        assert model.output_columns(model.outputs) == list(run.columns)

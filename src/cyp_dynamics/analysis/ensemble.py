@@ -103,11 +103,11 @@ def _output_names(model: Model, outputs: str | list[str] | None) -> list[str]:
     return model.check_outputs(list(outputs))
 
 
-def _check_ensemble_memory(model: Model, runs: int, outputs: list[str], probe: pd.DataFrame,
+def _check_ensemble_memory(model: Model, runs: int, rows_per_run: int, columns: int,
                            memory_limit_gb: float | None) -> None:
-    """Refuse before allocating if `runs` runs like `probe` (one run) would not fit in memory."""
-    columns = len(_columns(probe, outputs).columns)
-    rows = runs * len(probe)
+    """Refuse before allocating if `runs` runs of `rows_per_run` rows and `columns` output
+    columns would not fit in memory."""
+    rows = runs * rows_per_run
     # Measured (100,000 runs of the CAMHS model): the values (8 bytes each) are held twice while
     # the chunks are joined, plus about 36 bytes a row for the (run, time) index; and the table
     # of every parameter for every run is built and checked.
@@ -115,7 +115,7 @@ def _check_ensemble_memory(model: Model, runs: int, outputs: list[str], probe: p
     unit = model.index_name
     check_memory(
         estimate,
-        f"{runs:,} runs of {len(probe):,} saved {unit}s and {columns} output column(s)",
+        f"{runs:,} runs of {rows_per_run:,} saved {unit}s and {columns} output column(s)",
         "Ask for fewer runs, fewer outputs (outputs=['waiting_list']) or a shorter run (months=...); "
         "or run the samples in batches (samples.iloc[:100_000], ...) and keep only what you need "
         "from each, such as the last time (result.groupby('run').last()).",
@@ -139,8 +139,9 @@ def ensemble(
     """
     samples = _checked_frame(samples)
     columns = _output_names(model, outputs)
-    if model.engine == "numpy":  # one run with the defaults gives the times and columns: cheap
-        _check_ensemble_memory(model, len(samples), columns, model.run(months=months), memory_limit_gb)
+    if model.engine == "numpy":  # the result's size is known from the model, before any run
+        _check_ensemble_memory(model, len(samples), model.saved_times_count(months),
+                               len(model.output_columns(columns)), memory_limit_gb)
     full = _checked_samples(model, samples)
     bar = _Progress(len(full), enabled=progress)
     parts = []
@@ -153,8 +154,9 @@ def ensemble(
     else:
         for done, (label, row) in enumerate(full.iterrows(), start=1):
             result = _columns(model.run(row.to_dict(), months=months), columns)
-            if done == 1:  # a pysd run is slow: the first real run is the probe
-                _check_ensemble_memory(model, len(full), columns, result, memory_limit_gb)
+            if done == 1:  # on pysd the first real run gives the size
+                _check_ensemble_memory(model, len(full), len(result), len(result.columns),
+                                       memory_limit_gb)
             parts.append(pd.concat({label: result}, names=["run"]))
             bar.update(done)
     return pd.concat(parts)

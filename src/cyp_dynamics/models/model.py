@@ -240,6 +240,18 @@ class Model:
             )
         return self._controls["initial_time"] + float(length)
 
+    def saved_times_count(self, length: float | None = None) -> int:
+        """How many rows (saved times) a run `length` time units long returns, without running it."""
+        span = self.final_time_for(length) - self._controls["initial_time"]
+        return int(math.floor(span / self._controls["saveper"] + 1e-9)) + 1
+
+    def output_columns(self, outputs: list[str]) -> list[str]:
+        """The result columns of `outputs` on the numpy engine (a subscripted output has one per
+        element), known without running the model."""
+        if self._compiled is None:
+            raise UnsupportedModel(self.engine_note)
+        return [c for name in self.check_outputs(outputs) for c in self._compiled.columns_of(name)]
+
     # ---- running ------------------------------------------------------------------------------
     def run(self, params: Mapping[str, Any] | None = None, months: float | None = None) -> pd.DataFrame:
         """Simulate once from the defaults plus `params`, for `months` (the model's time unit).
