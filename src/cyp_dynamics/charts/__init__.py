@@ -101,14 +101,16 @@ def describe_runs(records: list[dict[str, Any]], y_titles: dict[str, str], time_
 
 def default_outputs(model: Any, run: pd.DataFrame | None = None) -> list[str]:
     """The model's first output as a column to draw: itself, or for a subscripted output
-    (one column per element, e.g. 'children_not_in_poverty[coastal,age_0_4]') its first element."""
+    (one column per element, e.g. 'children_not_in_poverty[coastal,age_0_4]') its first element.
+
+    The columns come from `run` if given, else from the model (a run only on the pysd engine)."""
     from ..models.model import output_of
 
     first = model.outputs[0]
+    if run is None and model.engine == "numpy":
+        return model.output_columns([first])[:1]
     columns = (run if run is not None else model.run()).columns
-    if first in columns:
-        return [first]
-    return [next(c for c in columns if output_of(c) == first)]
+    return [first] if first in columns else [next(c for c in columns if output_of(c) == first)]
 
 
 def output_titles(model: Any, outputs: list[str]) -> dict[str, str]:

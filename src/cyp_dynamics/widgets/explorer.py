@@ -57,6 +57,7 @@ class Explorer:
         self.title = title or f"Explore: {model.name.replace('_', ' ')}"
         self.kept: dict[str, pd.DataFrame] = {}
         self.results = pd.DataFrame()
+        self._failed = False  # the slider values now could not run
         self._template = self._chart_template()
         table = self._table = model.parameters  # a copy: take it once, not once per slider
         self._defaults = {name: float(table.loc[name, "default"]) for name in self.parameters}
@@ -130,7 +131,7 @@ class Explorer:
 
     def keep(self) -> str:
         """Keep the current run on the chart, labelled by what differs from the defaults."""
-        if getattr(self, "_failed", False):  # the chart still shows the last run that worked
+        if self._failed:  # the chart still shows the last run that worked
             self.status.value = ("<span style='color:#D55E00'>Nothing kept: these slider values "
                                  "could not run (see above). Change them, then keep the run.</span>")
             return ""
