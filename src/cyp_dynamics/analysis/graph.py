@@ -26,6 +26,7 @@ from ..models import Model, load_model
 from ..models.engine import HELPERS, UnsupportedModel, _Compiler, _local
 from ..models.engine_subscripts import (SUBSCRIPT_HELPERS, SubscriptCompiler, assignment,
                                         element_names, reference_nodes, variable_ranges)
+from ..models.export.structure import flow_terms, references
 from ..models.parsing import Element
 from .diagram import CausalDiagram, Link
 
@@ -37,39 +38,6 @@ JOINS_OTHER_ELEMENTS = ("joins different elements (e.g. one age band to the next
                         "through it may not close on any one element")
 NO_EFFECT = ("no effect in this run (another input limits it, e.g. the other side of a MIN); "
              "the polarity shown is the direction it acts in when it does")
-
-
-def references(node: Any) -> set[str]:
-    """Names of the model variables an equation tree refers to (not 'time')."""
-    found: set[str] = set()
-    pending = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ae.ReferenceStructure):
-            if item.reference != "time":
-                found.add(item.reference)
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif isinstance(item, ae.CallStructure):
-            pending.extend(item.arguments)  # a function's (or lookup table's) name is no variable
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
-    return found
-
-
-def flow_terms(node: Any, sign: int = 1) -> list[tuple[str, int]]:
-    """The variables added (+1) or subtracted (-1) directly in a stock's net flow."""
-    if isinstance(node, ae.ReferenceStructure):
-        return [(node.reference, sign)]
-    if isinstance(node, ae.ArithmeticStructure):
-        if len(node.arguments) == 1 and list(node.operators) == ["negative"]:
-            return flow_terms(node.arguments[0], -sign)
-        if set(node.operators) <= {"+", "-"}:
-            terms = flow_terms(node.arguments[0], sign)
-            for op, argument in zip(node.operators, node.arguments[1:]):
-                terms += flow_terms(argument, sign if op == "+" else -sign)
-            return terms
-    return []
 
 
 def _equation(element: Element) -> Any:
