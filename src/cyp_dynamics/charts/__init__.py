@@ -1,6 +1,6 @@
 """Altair charts in one house style: titled, units on every axis, colour-blind-safe colours.
 
-Charts use altair 5's `mimetype` renderer: JupyterLab draws the Vega-Lite v5 spec with its own
+Charts go out as Vega-Lite v5 specs (charts/display.py): JupyterLab draws them with its own
 bundled renderer, so nothing is fetched from a CDN (NHS laptops and this course's CI are offline).
 """
 
@@ -62,7 +62,7 @@ def house_theme() -> alt.theme.ThemeConfig:
     }
 
 
-alt.renderers.enable("mimetype")
+from . import display  # noqa: E402,F401  (registers and enables the course renderer)
 
 
 MAX_LINES = 4  # lines per panel a reader can tell apart (by colour and by dash)

@@ -51,8 +51,9 @@ def sketch_views(sketch: str) -> list[tuple[str, dict[int, dict]]]:
 def sketch_svg(mdl_text: str, title: str = "") -> str:
     """An SVG picture of the sketch in a .mdl file's text: its views one below the other."""
     _, sketch, _ = split_sketch(mdl_text)
-    panels = [_view_svg(elements, f"{title}: {name}" if title else name)
-              for name, elements in sketch_views(sketch)]
+    views = sketch_views(sketch)
+    panels = [_view_svg(elements, ": ".join(t for t in (title, "" if len(views) == 1 else name) if t))
+              for name, elements in views]
     width = max(int(p.split('width="')[1].split('"')[0]) for p in panels)
     heights = [int(p.split('height="')[1].split('"')[0]) for p in panels]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{sum(heights)}">']
