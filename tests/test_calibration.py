@@ -110,13 +110,25 @@ def test_bad_bounds_and_names_are_explained(system):
 
 
 def test_national_fit_to_the_commissioner_series():
-    """England, 2017/18-2023/24: every series within 30% on average, parameters inside bounds."""
+    """England, on the main counting basis: every series within 30% on average, inside bounds (the
+    list in April 2017 may sit at its bound: no figure counted this way comes before 2022/23)."""
     result = module03.national_calibration()
-    assert len(result.residuals) == len(module03.commissioner_targets()) >= 10
+    assert len(result.residuals) == len(module03.commissioner_targets()) >= 6
     assert (result.fit_error["mape_percent"] < 30).all()
     table = result.parameters
-    assert ((table["fitted"] > table["lower"]) & (table["fitted"] < table["upper"])).all()
+    assert ((table["fitted"] >= table["lower"]) & (table["fitted"] <= table["upper"])).all()
     assert result.run.waiting_list.loc[84] > result.run.waiting_list.loc[12]  # lists grew
+
+
+@pytest.mark.parametrize("basis", list(module03.BASES))
+def test_each_fit_uses_figures_counted_one_way(basis):
+    """No fit mixes counting methods: one basis's years only, never 2021/22, never a blog's figure."""
+    targets = module03.commissioner_targets(basis)
+    assert set(targets["period"]) <= set(module03.BASES[basis][1])
+    assert "2021/22" not in set(targets["period"])
+    assert not (targets["measure"].eq("referrals_closed_before_treatment") & targets["period"].eq("2023/24")).any()
+    with pytest.raises(ValueError, match="basis must be one of"):
+        module03.commissioner_targets("both")
 
 
 def test_a_local_csv_as_exported_from_a_spreadsheet_calibrates(camhs, tmp_path):

@@ -38,11 +38,31 @@ def test_every_figure_carries_source_date_and_licence(folder: Path):
     for row in rows:
         float(row["value"])
         assert row["status"] in {"published", "derived", "assumption", "synthetic"}
+        if row["source"].strip() == "none":  # an assumption that rests on no source says so
+            assert row["status"] == "assumption" and "rests on" in row["notes"].lower(), (
+                f"{folder.name}: {row['measure']} cites no source, so it must be an assumption whose notes "
+                "say what it rests on")
+            continue
         for source_id in row["source"].split(";"):
             assert source_id.strip() in sources, f"{folder.name}: unknown source {source_id}"
         assert row["definition"].strip(), f"{folder.name}: {row['measure']} has no definition"
         if row["status"] == "derived":
             assert row["notes"].strip(), f"{folder.name}: derived {row['measure']} shows no working"
+
+
+@pytest.mark.parametrize("folder", DATASETS, ids=lambda p: p.name)
+def test_every_source_names_its_licence(folder: Path):
+    """Each source states its own licence, and the package's licence list names every one of them."""
+    meta = json.loads((folder / "datapackage.json").read_text())
+    listed = {l.get("title") for l in meta["licenses"]}
+    for source in meta["sources"]:
+        licence = source.get("licence", "").strip()
+        assert licence, f"{folder.name}: source {source['id']} names no licence"
+        assert licence in listed, f"{folder.name}: {source['id']}'s licence is missing from 'licenses'"
+        if "commissioner" in source["publisher"].lower():  # a corporation sole: Crown copyright unverified
+            assert not licence.lower().startswith("crown copyright"), f"{source['id']}: see source, not Crown copyright"
+    covered = {i for l in meta["licenses"] for i in l.get("sources", [])}
+    assert covered == {s["id"] for s in meta["sources"]}, f"{folder.name}: a licence entry lists no sources"
 
 
 def test_load_dataset_carries_its_metadata():

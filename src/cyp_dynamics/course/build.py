@@ -8,11 +8,16 @@ Sources live in `notebook_sources/NN-topic/*.ipynb`. In a source notebook:
 - a cell tagged `solution-only` or `trainee-only` appears only in that version;
 - in the trainee version every code cell is collapsed (JupyterLab's `source_hidden`), so a
   trainee sees prose, widgets and charts; a cell tagged `show-code` ("for the curious") stays open;
-- a navigation bar (previous, course map, glossary, next) is added at the top and the bottom.
+- a navigation bar (previous, course map, glossary, next) is added at the top and the bottom;
+- figure references in markdown (`{{fig:DATASET|MEASURE|PERIOD|GEOGRAPHY}}`, see
+  `cyp_dynamics.course.figures`) become the dataset row's value, and the value inside each
+  `<!--fig:...-->VALUE<!--/fig-->` of the course's Markdown files (slides, session plans,
+  facilitator notes, module READMEs) is refreshed from its row in place.
 
 The trainee version goes to `modules/NN-topic/`, the solution to `solutions/NN-topic/`, both
 without outputs. `python -m cyp_dynamics.course.build --check` fails when the committed copies
-differ from what the sources give, so the two can never drift apart.
+differ from what the sources give (or a Markdown figure differs from its row), so the two can
+never drift apart.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from pathlib import Path
 
 import nbformat
 
+from cyp_dynamics.course.figures import refresh_markdown, resolve_notebook_markdown
+
 SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
 COURSE_MAP = "../../course/START_HERE.ipynb#The-course-map"
 GLOSSARY = "../../course/glossary.ipynb"
@@ -32,6 +39,9 @@ COMING = {"06": "Uncertainty and policy experiments", "07": "Your place, your mo
 SOLUTION_MARK, TRAINEE_MARK = "# SOLUTION", "# TRAINEE"
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 MARKERS = (SOLUTION_MARK, TRAINEE_MARK, BEGIN, END)
+#: Markdown files whose figure references the builder refreshes in place.
+MARKDOWN_WITH_FIGURES = ("course/slides/*.md", "course/session_plans/*.md", "course/*.md",
+                         "modules/*/README.md", "README.md")
 
 
 def _strip_mark(line: str, mark: str) -> str:
@@ -104,6 +114,8 @@ def render(source: nbformat.NotebookNode, solution: bool, origin: str,
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.pop("id", None)
+        if cell.cell_type == "markdown":
+            cell.source = resolve_notebook_markdown(cell.source)
         if cell.cell_type == "code":
             cell.source = transform_code(cell.source, solution)
             cell.outputs = []
@@ -149,6 +161,12 @@ def targets(root: Path) -> dict[Path, str]:
             notebook = render(source, solution, origin, nav)
             nbformat.validate(notebook)
             out[root / folder / relative] = nbformat.writes(notebook) + "\n"
+    for pattern in MARKDOWN_WITH_FIGURES:
+        for path in sorted(root.glob(pattern)):
+            text = path.read_text(encoding="utf-8")
+            refreshed = refresh_markdown(text)
+            if refreshed != text:
+                out[path] = refreshed
     return out
 
 
@@ -166,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         for path in stale:
             print(f"out of date: {path.relative_to(args.root)} (run 'make notebooks')", file=sys.stderr)
-        print(f"{len(expected) - len(stale)} of {len(expected)} generated notebooks up to date.")
+        print(f"{len(expected) - len(stale)} of {len(expected)} generated notebooks and Markdown "
+              "figures up to date.")
         return 1 if stale else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -71,15 +71,17 @@ def load_dataset(name: str) -> pd.DataFrame:
 
 
 def cite(name: str) -> str:
-    """A plain-text citation of every source behind a dataset, for a chart caption or a slide."""
+    """A plain-text citation of every source behind a dataset, each with its licence as the source
+    states it, for a chart caption or a slide."""
     meta = dataset_metadata(name)
     lines = [f"{meta.get('title', name)}. Sources:"]
     for source in meta.get("sources", []):
         published = source.get("date_published", "n.d.")
+        licence = f" Licence: {source['licence']}." if source.get("licence") else ""
         lines.append(f"- {source.get('publisher', '')} ({published}). {source.get('title', '')}. "
-                     f"{source.get('path', '')}")
+                     f"{source.get('path', '')}{licence}")
     licences = "; ".join(l.get("title") or l.get("name", "") for l in meta.get("licenses", []))
-    lines.append(f"Licence: {licences}.")
+    lines.append(f"Licences: {licences}.")
     return "\n".join(lines)
 
 

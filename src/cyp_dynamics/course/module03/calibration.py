@@ -20,27 +20,46 @@ from .tables import figure_in_words
 
 
 # ---- the Commissioner's figures and the fit to them ----------------------------------------------
-def commissioner_targets() -> pd.DataFrame:
-    """Children's Commissioner figures for England as observations of the national model.
+#: The two ways the Commissioner's figures were counted, with the years counted each way. 2021/22
+#: is in neither: the Commissioner reports a change of method that year without saying what it was.
+BASES = {
+    "started_in_year": ("referrals that started in the year", ["2017/18", "2018/19", "2019/20", "2020/21"]),
+    "active_in_year": ("referrals active at any point in the year", ["2022/23", "2023/24"]),
+}
+#: The basis of the fit the notebook shows first (today's counting, the only one with year-end waiting
+#: lists); the deep dive sets the other beside it.
+MAIN_BASIS = "active_in_year"
+#: Sources too weak to fit to (one blog's percentage, applied to a press figure).
+WEAK_SOURCES = {"ncps_2025"}
+_SERIES = [  # measure, model output, flow or stock
+    ("children_referred", "referrals_made", "flow"),
+    ("children_received_treatment", "treatment_starts", "flow"),
+    ("children_accessed_support", "treatment_starts", "flow"),
+    ("referrals_closed_before_treatment", "closed_or_not_accepted", "flow"),
+    ("children_still_waiting_at_year_end", "waiting_list", "stock"),
+]
+
+
+def commissioner_targets(basis: str = MAIN_BASIS) -> pd.DataFrame:
+    """Children's Commissioner figures for England, counted one way (`basis`), as observations.
 
     Month 0 is 1 April 2017. Annual counts become monthly rates at mid-year (month 6, 18, ...);
-    children still waiting are at year end (month 12, 24, ...). Referral counts after 2020/21 are
-    left out (the method changed), as is the 2017/18 'still waiting' count (referrals of that year
-    only).
+    children still waiting are at year end (month 12, 24, ...). Only the years of one basis are
+    used (see `BASES`), so every figure in a fit is counted the same way; figures resting on one
+    blog (`WEAK_SOURCES`) are left out, as is the 2017/18 'still waiting' count (referrals of that
+    year only, not the whole list).
     """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}.")
+    years = BASES[basis][1]
     table = load_dataset("childrens_commissioner_cyp_mental_health")
-    choices = [  # measure, model output, flow or stock, years used
-        ("children_referred", "referrals_made", "flow", FINANCIAL_YEARS[:4]),
-        ("children_received_treatment", "treatment_starts", "flow", FINANCIAL_YEARS[1:3]),
-        ("children_accessed_support", "treatment_starts", "flow", ["2022/23"]),
-        ("referrals_closed_before_treatment", "closed_or_not_accepted", "flow", FINANCIAL_YEARS[3:]),
-        ("children_still_waiting_at_year_end", "waiting_list", "stock", ["2022/23", "2023/24"]),
-    ]
     rows = []
-    for measure, output, kind, years in choices:
+    for measure, output, kind in _SERIES:
         for year in years:
             found = table[(table["measure"] == measure) & (table["period"] == year)]
-            if found.empty:
+            if found.empty or (measure == "children_still_waiting_at_year_end" and year == "2017/18"):
+                continue
+            if set(s.strip() for s in found["source"].iloc[0].split(";")) <= WEAK_SOURCES:
                 continue
             k = FINANCIAL_YEARS.index(year)
             value = float(found["value"].iloc[0])
@@ -51,13 +70,37 @@ def commissioner_targets() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@lru_cache(maxsize=1)
-def national_calibration() -> CalibrationResult:
-    """The national model (England) fitted to `commissioner_targets()`; cached."""
-    return calibrate(load_model(MODEL), commissioner_targets(), CALIBRATED, fixed=ENGLAND, months=84)
+@lru_cache(maxsize=2)
+def national_calibration(basis: str = MAIN_BASIS) -> CalibrationResult:
+    """The national model (England) fitted to `commissioner_targets(basis)`; cached."""
+    return calibrate(load_model(MODEL), commissioner_targets(basis), CALIBRATED, fixed=ENGLAND, months=84)
+
+
+def basis_comparison(model: Model | None = None) -> PeopleTable:
+    """The fitted inputs on each counting basis, side by side: what changes with the definition."""
+    model = model or load_model(MODEL)
+    fits = {basis: national_calibration(basis) for basis in BASES}
+    names = list(CALIBRATED)
+    table = pd.DataFrame({"label": [str(model.parameters.loc[n, "label"]) for n in names],
+                          "unit": [unit_in_words(str(model.parameters.loc[n, "unit"])) for n in names]})
+    for basis, fit in fits.items():
+        table[basis] = [figure_in_words(float(fit.fitted[n])) for n in names]
+    columns = {"label": Column("Input", "text")}
+    for basis, (words, years) in BASES.items():
+        columns[basis] = Column(f"Fitted to {words} ({years[0]} to {years[-1]})", "text")
+    columns["unit"] = Column("Unit", "text")
+    return people_table(table, columns)
 
 
 # ---- the fit for people --------------------------------------------------------------------------
+def _basis_of(result: CalibrationResult) -> str:
+    """The basis a cached national fit was made on (the main basis for any other result)."""
+    for basis in BASES:
+        if national_calibration.cache_info().currsize and result is national_calibration(basis):
+            return basis
+    return MAIN_BASIS
+
+
 def _is_flow(model: Model, output: str) -> bool:
     return "/" in str(model.variables.loc[output, "unit"])
 
@@ -73,7 +116,7 @@ def fit_chart(result: CalibrationResult, model: Model | None = None) -> Any:
     from ...charts import alt
 
     model = model or load_model(MODEL)
-    targets = commissioner_targets()
+    targets = commissioner_targets(_basis_of(result))
     run_years = FIRST_YEAR + result.run.index.to_numpy(dtype=float) / 12
     panels, sentences = [], []
     domain = ["England model (fitted)", "Children's Commissioner's figure"]
@@ -103,10 +146,10 @@ def fit_chart(result: CalibrationResult, model: Model | None = None) -> Any:
                          alt.Tooltip("model:Q", title="Model", format=",.0f")]),
         ).properties(width=480, height=130, title=alt.Title(title, limit=520)))
         sentences.append(f"{title}: {int(error['points'])} figures, on average "
-                         f"{error['mape_percent']:.0f}% from the model.")
-    description = ("Four panels comparing the national model fitted to the Children's "
+                         f"{error['mape_percent']:.1f}% from the model.")
+    description = (f"{len(panels)} panels comparing the national model fitted to the Children's "
                    "Commissioner's figures for England (lines) with the figures themselves "
-                   "(points), 2017/18 to 2023/24. " + " ".join(sentences))
+                   "(points), counted as " + BASES[_basis_of(result)][0] + ". " + " ".join(sentences))
     return alt.vconcat(*panels).properties(
         title=alt.Title("England: the fitted model and the Commissioner's figures",
                         subtitle="Lines: the model; diamonds: published figures. Hover for values."),
@@ -116,20 +159,20 @@ def fit_chart(result: CalibrationResult, model: Model | None = None) -> Any:
 def fit_table(result: CalibrationResult, model: Model | None = None) -> PeopleTable:
     """How close the fitted model comes to each series: years compared and the average gap."""
     model = model or load_model(MODEL)
-    targets = commissioner_targets()
+    targets = commissioner_targets(_basis_of(result))
     rows = pd.DataFrame({
         "series": [_series_title(model, o).split(" (")[0] for o in result.fit_error.index],
         "years": [", ".join(targets.loc[targets["output"] == o, "period"]) for o in result.fit_error.index],
         "gap": result.fit_error["mape_percent"].to_numpy()})
     return people_table(rows, {"series": Column("Series", "text"), "years": Column("Years compared", "text"),
-                               "gap": Column("Average gap between model and figures", 0, suffix="%")})
+                               "gap": Column("Average gap between model and figures", 1, suffix="%")})
 
 
 # ---- deep dive: what the fit used and how well it pins the inputs down ---------------------------
-def targets_table(model: Model | None = None) -> PeopleTable:
-    """The observations the fit uses, in words (deep dive)."""
+def targets_table(model: Model | None = None, basis: str = MAIN_BASIS) -> PeopleTable:
+    """The observations a fit uses, in words (deep dive)."""
     model = model or load_model(MODEL)
-    targets = commissioner_targets()
+    targets = commissioner_targets(basis)
     targets["compared_with"] = [str(model.variables.loc[o, "label"]) for o in targets["output"]]
     targets["figure"] = [f"{v:,.0f} {unit_in_words(str(model.variables.loc[o, 'unit']))}"
                          for v, o in zip(targets["value"], targets["output"])]

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from IPython.display import Markdown, display
 
 from ..exercises import after_solving
-from .calibration import fit_table, national_calibration
+from .calibration import BASES, MAIN_BASIS, fit_table, national_calibration
 from .loops import loops_people_table
 from .runs import BISTABLE
 from .tipping import bistability_threshold
@@ -56,8 +56,10 @@ def closing_note() -> widgets.VBox:
     result = national_calibration()
     fit = widgets.Output()
     with fit:
-        display(Markdown("**National calibration, England 2017/18 to 2023/24**: average gap "
-                         "between the fitted model and the Commissioner's figures, by series."))
+        words, years = BASES[MAIN_BASIS]
+        display(Markdown(f"**National calibration, England {years[0]} to {years[-1]}** (figures "
+                         f"counted as {words}): average gap between the fitted model and the "
+                         "Commissioner's figures, by series."))
         display(fit_table(result))
     return widgets.VBox([
         widgets.HTML("<b>Feedback loops</b>"), loops_view(), fit,
