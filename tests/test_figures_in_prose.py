@@ -36,7 +36,7 @@ def _prose() -> list[tuple[str, str]]:
 PAGES = _prose()
 #: Pages another owner is converting (issue 17): expected to fail while they hold a bare figure, and
 #: checked like any other page as soon as they hold none.
-PENDING = ("notebook_sources/02-stocks-and-flows/",)
+PENDING: tuple[str, ...] = ()
 
 
 def _params() -> list:
