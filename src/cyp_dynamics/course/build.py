@@ -35,7 +35,7 @@ SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
 COURSE_MAP = "../../course/START_HERE.ipynb#The-course-map"
 GLOSSARY = "../../course/glossary.ipynb"
 #: Modules promised on the course map but not written yet (shown as "coming" in the navigation).
-COMING = {"06": "Uncertainty and policy experiments", "07": "Your place, your model"}
+COMING = {"07": "Your place, your model"}
 SOLUTION_MARK, TRAINEE_MARK = "# SOLUTION", "# TRAINEE"
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 MARKERS = (SOLUTION_MARK, TRAINEE_MARK, BEGIN, END)
