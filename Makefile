@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: setup lab test test-fast notebooks benchmark report binder drift browser-deps clean
+.PHONY: setup lab present slides test test-fast notebooks benchmark report binder drift browser-deps clean
 
 $(STAMP): binder/requirements.txt tests/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ lab: setup
 		echo "No screen here: open the address JupyterLab prints below (http://127.0.0.1:$(PORT)/lab?token=...) in your browser."; fi; \
 	exec $(BIN)/jupyter lab --port=$(PORT) $$flags course/START_HERE.ipynb
 
+## present: show a module's explorer to a room as a clean app (Voilà, offline): make present MODULE=03
+MODULE ?= 02
+present: setup
+	$(BIN)/python -m cyp_dynamics.course.present $(MODULE)
+
+## slides: rebuild the offline HTML slide decks in course/slides/html/ from course/slides/*.md
+slides: setup
+	$(BIN)/python -m cyp_dynamics.course.slides
+
 ## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root)
 browser-deps:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
@@ -38,6 +47,7 @@ browser-deps:
 ## test: set up, then run every test (library, notebooks under nbval, browser)
 test: setup browser-deps
 	$(BIN)/python -m cyp_dynamics.course.build --check
+	$(BIN)/python -m cyp_dynamics.course.slides --check
 	$(BIN)/python -m pytest
 
 ## test-fast: library tests only, no notebooks or browser

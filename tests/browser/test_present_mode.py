@@ -58,8 +58,11 @@ def test_present_mode_draws_the_explorer_and_a_slider_moves_the_chart(module):
     try:
         with chromium_driver() as driver:
             driver.set_window_size(1400, 1000)
-            driver.get(f"http://127.0.0.1:{port}/")
-            first = _settled_fingerprint(driver, timeout_s=120)
+            # navigate without waiting for the load event: Voilà runs the notebook while the page
+            # loads, which on a busy machine can outlast the WebDriver's command timeout
+            driver.get("about:blank")
+            driver.execute_script("window.location.href = arguments[0];", f"http://127.0.0.1:{port}/")
+            first = _settled_fingerprint(driver, timeout_s=300)
             assert sliders(driver), "the explorer's sliders show"
             assert "present(" not in driver.page_source, "no code shows in present mode"
             move_slider(driver, sliders(driver)[0], steps=3)

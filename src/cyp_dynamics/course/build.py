@@ -35,7 +35,7 @@ SOURCES, TRAINEE_DIR, SOLUTION_DIR = "notebook_sources", "modules", "solutions"
 COURSE_MAP = "../../course/START_HERE.ipynb#The-course-map"
 GLOSSARY = "../../course/glossary.ipynb"
 #: Modules promised on the course map but not written yet (shown as "coming" in the navigation).
-COMING = {"07": "Your place, your model"}
+COMING: dict[str, str] = {}  # modules on the course map not yet written (number: title)
 SOLUTION_MARK, TRAINEE_MARK = "# SOLUTION", "# TRAINEE"
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 MARKERS = (SOLUTION_MARK, TRAINEE_MARK, BEGIN, END)
