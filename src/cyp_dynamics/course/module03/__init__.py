@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from ...analysis.scenarios import load_scenarios
 from ..exercises import after_solving
-from .calibration import (commissioner_targets, fit_chart, fit_error_table, fit_table, fitted_table,
+from .calibration import (BASES, MAIN_BASIS, basis_comparison, commissioner_targets, fit_chart, fit_error_table, fit_table, fitted_table,
                           identifiability_demo, national_calibration, targets_table, trade_offs,
                           trade_offs_note)
 from .exercises import (CALIBRATION_CHOICES, EXERCISES, POLARITY_CHOICES, REBOUND_CHOICES,
@@ -59,7 +59,7 @@ __all__ = [
     "TippingTool", "bistability_threshold", "bistable_run", "end_state_sentence",
     "ends_in_low_state", "tipping_tool", "todays_service_in_words",
     # calibration
-    "commissioner_targets", "fit_chart", "fit_error_table", "fit_table", "fitted_table",
+    "BASES", "MAIN_BASIS", "basis_comparison", "commissioner_targets", "fit_chart", "fit_error_table", "fit_table", "fitted_table",
     "identifiability_demo", "national_calibration", "targets_table", "trade_offs",
     "trade_offs_note",
     # exercises

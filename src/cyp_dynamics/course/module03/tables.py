@@ -19,8 +19,10 @@ from .runs import hiring_runs
 
 
 def figure_in_words(value: float) -> str:
-    """A number as people write it: 2,280; 26.1; 0.215."""
+    """A number as people write it: 2,280; 26.1; 0.215; a value within 0.0005 of zero as 0."""
     size = abs(value)
+    if size < 0.0005:  # a fit at its bound gives 7e-08, which people read as 0
+        return "0"
     if value == int(value) or size >= 100:
         return f"{value:,.0f}"
     return f"{value:,.1f}" if size >= 10 else f"{value:.3g}"
