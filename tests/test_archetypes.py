@@ -89,3 +89,42 @@ def test_eroding_goals_the_goal_drifts_and_waits_stay_longer():
     assert firm.acceptable_wait.iloc[-1] < 1.02 * firm.acceptable_wait.iloc[0]
     assert eroding.expected_wait.iloc[-12:].mean() > 1.3 * firm.expected_wait.iloc[-12:].mean()
     assert "B" in loops_through("archetype_eroding_goals", "Acceptable wait", "Goal erosion")
+
+
+# ---- physical over the whole declared ranges (reliability issue) ----------------------------
+def test_triage_never_takes_more_than_the_time_clinicians_have():
+    """With the most usual assessment and the largest triage share, treatment time once went
+    below zero, so treatment starts did too (as low as -12.7 a month)."""
+    model = load_model("archetype_fixes_that_fail")
+    run = model.run({"usual_assessment_share": 0.5, "largest_triage_share": 0.6, "triage_push": 0.3,
+                     "referrals_per_month": 300})
+    assert run.triage_share.max() == pytest.approx(0.5)
+    assert (run.treatment_capacity >= 0).all() and (run.treatment_starts >= 0).all()
+
+
+@pytest.mark.parametrize("name, params", [
+    ("archetype_fixes_that_fail", {"referrals_per_month": 0, "clinicians": 1, "starts_per_clinician": 20,
+                                   "return_rate": 0.3, "shortest_assessment_time": 0.25,
+                                   "usual_assessment_share": 0, "triage_push": 0}),
+    ("archetype_shifting_the_burden", {"usual_new_difficulties": 0, "shortest_time_to_help": 0.25,
+                                       "escalation_rate": 0.5,
+                                       "budget": 0, "initial_children_struggling": 2000,
+                                       "initial_early_help_capacity": 300}),
+])
+def test_two_outflows_never_take_more_than_the_stock_holds(name, params):
+    """Fast help (or fast treatment) plus escalations (or returns) once emptied a stock below zero."""
+    model = load_model(name)
+    run = model.run(params)
+    stocks = model.variables.index[model.variables.kind == "stock"]
+    assert (run[stocks] >= 0).all().all()
+    assert (run[[c for c in run.columns if model.variables.loc[c, "kind"] == "flow"
+                 and not c.startswith("change")]] >= 0).all().all()
+
+
+def test_success_to_the_successful_with_no_youth_workers_splits_posts_evenly():
+    """No youth workers in either neighbourhood once gave 0/0: not a number everywhere."""
+    run = load_model("archetype_success_to_the_successful").run(
+        {"initial_youth_workers_in_a": 0, "initial_youth_workers_in_b": 0, "bid_advantage": 4})
+    assert run.notna().all().all()
+    assert run.share_of_new_posts_to_a.iloc[0] == 0.5
+    assert run.youth_workers_in_a.iloc[-1] == pytest.approx(run.youth_workers_in_b.iloc[-1])

@@ -332,5 +332,166 @@ def test_a_model_file_with_another_suffix_is_named_as_such(tmp_path, monkeypatch
     copy.write_text((models_folder() / "camhs_waiting_list.mdl").read_text())
     monkeypatch.chdir(tmp_path)  # a bare file name, not 'no course model called model.txt'
     for given in ("model.txt", str(copy)):
-        with pytest.raises(ValueError, match="is not a model file: use a Vensim .mdl"):
+        # engine-B's loader now names the fix; either wording says what to do
+        with pytest.raises(ValueError, match=r"is not a model file: use a Vensim \.mdl|"
+                                             r"Rename it to 'model\.mdl'"):
             load_model(given)
+
+
+# ---- a division by zero inside a declared range (reliability issue) --------------------------
+DIVIDES_BY_ZERO = """{UTF-8}
+Waiting list= INTEG (Referrals-Treatment starts, 100)
+	~	children
+	~	Children waiting.
+	|
+Referrals=
+	50
+	~	children/Month [0,100,10]
+	~	Referrals a month. Source: assumption.
+	|
+Treatment starts=
+	Waiting list/Wait
+	~	children/Month
+	~	Starts a month: the list over the wait.
+	|
+Wait=
+	Waiting list/Clinicians
+	~	Month
+	~	Months to wait: nonsense when there are no clinicians.
+	|
+Clinicians=
+	10
+	~	children [0,20,1]
+	~	Clinicians (here as children a month, to keep the example short). Source: assumption.
+	|
+FINAL TIME = 12
+	~	Month
+	~	The final time.
+	|
+INITIAL TIME = 0
+	~	Month
+	~	The initial time.
+	|
+SAVEPER = 1
+	~	Month
+	~	Saved every month.
+	|
+TIME STEP = 0.25
+	~	Month
+	~	The time step.
+	|
+"""
+
+
+@pytest.fixture
+def divides_by_zero(tmp_path):
+    path = tmp_path / "divides_by_zero.mdl"
+    path.write_text(DIVIDES_BY_ZERO, encoding="utf-8")
+    return load_model(path)
+
+
+def test_a_run_that_divides_by_zero_is_named_with_the_variable_and_the_time(divides_by_zero):
+    from cyp_dynamics.analysis.checks import all_finite
+
+    good = divides_by_zero.run()
+    assert all_finite(good).passed
+    bad = divides_by_zero.run({"clinicians": 0})  # inside the declared range 0 to 20
+    result = all_finite(bad, dict(zip(divides_by_zero.variables.name, divides_by_zero.variables.label)),
+                        divides_by_zero.index_name)
+    assert not result.passed
+    assert "At month 0 'Wait' became infinite (divided by zero)" in result.message
+    assert "XIDZ or ZIDZ" in result.message
+
+
+def test_scenarios_that_divide_by_zero_say_so(divides_by_zero, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[base]\nparameters = {}\n[scenarios.none]\ntitle = "No clinicians"\n'
+                    'parameters = { clinicians = 0 }\n', encoding="utf-8")
+    scenarios = load_scenarios(path, divides_by_zero)
+    with pytest.warns(RuntimeWarning, match="'No clinicians': At month 0 'Wait' became infinite"):
+        runs = run_scenarios(divides_by_zero, scenarios)
+    assert list(runs)[-1] == "No clinicians" and len(runs) == 2
+
+
+def test_the_explorer_says_which_variable_went_infinite_and_keeps_its_last_good_chart(divides_by_zero):
+    import json
+
+    from cyp_dynamics import explore
+
+    explorer = explore(divides_by_zero, parameters=["clinicians"], outputs=["waiting_list"])
+    before = explorer.current_spec()
+    explorer.sliders["clinicians"].value = 0
+    assert "'Wait' became infinite" in explorer.status.value
+    assert "still shows the last run that worked" in explorer.status.value
+    assert explorer.current_spec() == before  # the chart is not redrawn with infinities
+    json.dumps(explorer.current_spec(), allow_nan=False)  # and what is drawn is valid JSON
+    assert explorer.keep() == "" and explorer.kept == {}
+    assert explorer.sliders["clinicians"].value == 0  # what the trainee set is not lost
+    explorer.sliders["clinicians"].value = 5
+    assert explorer.status.value == "" and explorer.keep().endswith("clinicians 5")
+
+
+def test_a_single_parameter_name_gives_one_slider_not_letters():
+    from cyp_dynamics import explore
+
+    explorer = explore(load_model("camhs_waiting_list"), parameters="clinicians", outputs="waiting_list")
+    assert list(explorer.sliders) == ["clinicians"] and explorer.outputs == ["waiting_list"]
+
+
+@pytest.mark.parametrize("typed", ["nan", "NaN%", "inf", "-inf"])
+def test_a_prediction_of_not_a_number_is_refused_not_passed(typed):
+    """module02.check_prediction(nan) once passed with 'nan% apart'; its widget now says why not."""
+    from cyp_dynamics.course import module02
+    from cyp_dynamics.widgets.questions import PredictQuestion
+
+    question = next(q for q in module02.EXERCISES.questions() if isinstance(q, PredictQuestion))
+    question.fill(typed)
+    result = question.press_check()
+    assert not result.passed and "not a number" in result.message and "nan%" not in result.message
+
+
+# ---- found by this session's sweep of bad inputs (reliability issue) ----------------------------
+def test_a_number_too_big_for_the_computer_is_refused_not_read_as_infinity(tmp_path):
+    with pytest.raises(LocalDataError, match="not numbers .*'1e400'"):
+        _read(_file(tmp_path, b"month,waiting_list\n0,1e400\n1,5\n"))
+
+
+def test_no_columns_besides_the_time_says_to_name_one(tmp_path):
+    path = _file(tmp_path, b"month,waiting_list\n0,5\n")
+    with pytest.raises(ValueError, match="Name at least one column to read besides the time column"):
+        read_local_csv(path, [], time_column="month")
+
+
+@pytest.mark.parametrize("rate, message", [(-0.1, "below zero"), (1.0, r"did you mean 0.01 \(1%\)")])
+def test_discount_rates_below_zero_or_of_a_whole_year_are_refused(rate, message):
+    with pytest.raises(ValueError, match=message):
+        discount_factors(5, rate)
+
+
+def test_a_billion_years_of_discounting_is_refused_at_once():
+    with pytest.raises(ValueError, match="from 0 to 10,000"):
+        discount_factors(10**9, 0.035)
+
+
+def test_scenarios_without_a_model_say_what_to_give(camhs, tmp_path):
+    with pytest.raises(TypeError, match="needs the model the scenarios are for"):
+        load_scenarios("camhs_waiting_list", None)
+    with pytest.raises(TypeError, match="needs a model and its scenarios"):
+        run_scenarios(camhs, None)
+
+
+def test_calibration_start_values_are_checked(camhs):
+    data = pd.DataFrame({"month": [0, 6, 12], "waiting_list": [2280, 2400, 2500]})
+    with pytest.raises(ValueError, match="must be between"):
+        calibrate(camhs, data, ["clinicians"], start={"clinicians": 1e6})
+    with pytest.raises(ValueError, match="not fitted"):
+        calibrate(camhs, data, ["clinicians"], start={"closure_rate": 0.1})
+    with pytest.raises(ValueError, match="not a parameter"):
+        calibrate(camhs, data, ["clinicians"], start={"clinician": 50})
+
+
+def test_explore_without_a_model_says_what_to_give():
+    from cyp_dynamics import explore
+
+    with pytest.raises(TypeError, match="explore needs a model or a course model's name"):
+        explore(None)

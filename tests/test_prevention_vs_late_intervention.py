@@ -199,3 +199,34 @@ def test_wrong_answers_get_feedback():
 def test_fast_engine_agrees_with_pysd(model, policies, policy):
     params = policies.parameters(policy)
     pd.testing.assert_frame_equal(model.run(params), model.run_with_pysd(params), rtol=1e-9, atol=1e-6)
+
+
+# ---- physical over the whole declared ranges (reliability issue) ----------------------------
+def test_starting_states_are_shares_so_they_never_add_up_to_more_children_than_there_are(model):
+    """Starting counts once let children well start negative (e.g. -16,589); shares cannot."""
+    table = model.parameters
+    shares = ["initial_share_at_risk", "initial_share_needing_early_help", "initial_share_in_late_intervention"]
+    assert table.loc[shares, "max"].sum() < 1  # the most the three can take leaves some well
+    run = model.run({"children_and_young_people": 10_000, **{s: table.loc[s, "max"] for s in shares}}, 1)
+    assert run.children_well.iloc[0] == pytest.approx(10_000 * (1 - table.loc[shares, "max"].sum()))
+    defaults = model.run(months=1).iloc[0]  # the defaults give the same counts as before
+    assert (defaults.children_at_risk, defaults.children_needing_early_help,
+            defaults.children_in_late_intervention) == pytest.approx((15_000, 5_000, 1_280))
+
+
+# Part years once overspent (1.3 years from 0.3: £5.8m over) or underspent (1.3 from 4.7: £3.8m).
+@pytest.mark.parametrize("years, start", [(1.3, 0.3), (2.7, 0), (1.3, 4.7), (3.3, 0)])
+def test_a_transition_fund_over_part_years_is_spent_in_full_and_never_overspent(model, years, start):
+    run = model.run({"transition_fund": 1e8, "transition_years": years, "transition_start_year": start})
+    assert run.transition_spend_to_date.max() <= 1e8 * (1 + 1e-12)
+    assert run.transition_spend_to_date.iloc[-1] == pytest.approx(1e8)
+    assert run.transition_spend.max() == pytest.approx(1e8 / years)
+
+
+def test_fast_growing_need_never_takes_well_children_faster_than_the_shortest_time(model):
+    run = model.run({"risk_onset_rate": 0.5, "need_growth_percent_per_year": 10,
+                     "shortest_time_to_become_at_risk": 1})
+    assert (run.becoming_at_risk <= run.children_well / 1 * (1 + 1e-12)).all()
+    assert run.becoming_at_risk.iloc[-1] == pytest.approx(run.children_well.iloc[-1])  # the bound binds
+    assert (run[STOCKS] >= 0).all().all()
+    assert np.allclose(run[STOCKS].sum(axis=1), 100_000, rtol=1e-9)

@@ -201,7 +201,8 @@ def calibrate(
     if observations["time"].max() > length:
         raise ValueError(f"Some observations are after {model.index_name} {length:g}, the end of the run.")
     low, high = bounds["lower"].to_numpy(), bounds["upper"].to_numpy()
-    defaults = np.array([(start or {}).get(name, fixed[name]) for name in bounds.index], dtype=float)
+    start = _checked_start(model, start, bounds)
+    defaults = np.array([start.get(name, fixed[name]) for name in bounds.index], dtype=float)
     x0 = (np.clip(defaults, low, high) - low) / (high - low)  # work in [0, 1] for each parameter
 
     sizes = observations.groupby("output")["value"].transform(lambda v: v.abs().mean() or 1.0)
@@ -246,6 +247,28 @@ def calibrate(
     residual_table["residual"] = residual_table["observed"] - residual_table["fitted"]
     return CalibrationResult(table, residual_table, fit_errors(model, residual_table),
                              correlations, warnings, run, solution.message)
+
+
+def _checked_start(model: Model, start: Mapping[str, float] | None,
+                   bounds: pd.DataFrame) -> dict[str, float]:
+    """Starting values by parameter name, each a fitted parameter's and inside its bounds."""
+    if start is None:
+        return {}
+    if not isinstance(start, Mapping):
+        raise TypeError(f"start must be a dictionary such as {{'clinicians': 50}}; you gave {start!r}.")
+    checked = {}
+    for key, value in start.items():
+        name = model.parameter_name(key)
+        if name not in bounds.index:
+            raise ValueError(f"start gives '{key}', which is not fitted; fitted parameters are "
+                             f"{', '.join(bounds.index)}.")
+        value = model.check_value(name, value)
+        low, high = bounds.loc[name, "lower"], bounds.loc[name, "upper"]
+        if not low <= value <= high:
+            raise ValueError(f"The start for '{key}' ({value:g}) is outside its bounds, {low:g} to "
+                             f"{high:g}: start inside them.")
+        checked[name] = value
+    return checked
 
 
 def _from_start(run: pd.DataFrame) -> np.ndarray:

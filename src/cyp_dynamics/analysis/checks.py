@@ -141,3 +141,39 @@ def stays_between(values: SeriesLike, low: float, high: float) -> CheckResult:
     passed = bool((s >= low).all() and (s <= high).all())
     return CheckResult(passed, f"It ranges from {_fmt(s.min())} to {_fmt(s.max())} "
                                f"({'within' if passed else 'outside'} {_fmt(low)} to {_fmt(high)}).")
+
+
+def all_finite(run: pd.DataFrame, labels: dict[str, str] | None = None,
+               time_unit: str = "time") -> CheckResult:
+    """True when every value of a run is a number; otherwise a sentence saying which variables
+    went infinite (or became not a number), from when, and what to fix.
+
+    `labels` maps a run's column names to names in words (e.g. a model's variable labels);
+    `time_unit` names the index in words (e.g. 'month'). A division by zero in an equation is the
+    usual cause: Vensim's XIDZ and ZIDZ say what the result should be when the divisor is zero.
+    """
+    values = run.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return CheckResult(True, "Every value of the run is a number.")
+    first_row = int(np.flatnonzero(bad.any(axis=1))[0])
+    columns = [run.columns[j] for j in np.flatnonzero(bad[first_row])]
+    labels = labels or {}
+
+    def describe(column: str) -> str:
+        value = values[first_row, run.columns.get_loc(column)]
+        what = "not a number (0 divided by 0, or infinity less infinity)" if np.isnan(value) else \
+            f"{'minus ' if value < 0 else ''}infinite (divided by zero)"
+        base, _, element = str(column).partition("[")
+        name = labels.get(str(column)) or labels.get(base, base.replace("_", " "))
+        name = name + (f" ({element.rstrip(']').replace('_', ' ')})" if element else "")
+        return f"'{name}' became {what}"
+
+    named = [describe(c) for c in columns[:3]]
+    more = f", and {len(columns) - 3} more" if len(columns) > 3 else ""
+    when = run.index[first_row]
+    when = when[-1] if isinstance(when, tuple) else when
+    return CheckResult(False, (
+        f"At {time_unit} {when:g} {'; '.join(named)}{more}. An equation divided by zero: check the "
+        "equations of these variables and what they divide by (XIDZ or ZIDZ say what to use when "
+        "the divisor is zero), or move the inputs away from the values that make it zero."))

@@ -47,10 +47,14 @@ def _check_schedule(schedule: float | Sequence[tuple[float, float]]) -> tuple[np
     if len(ends) == 0 or ends[-1] != math.inf or np.any(np.diff(ends) <= 0):
         raise ValueError("schedule bands must rise year by year and the last must have no end "
                          "(math.inf), so every year has a rate.")
-    if np.any(rates <= -1) or not np.all(np.isfinite(rates)):
+    if not np.all(np.isfinite(rates)):
         raise ValueError(f"Discount rates are fractions such as 0.035 for 3.5%; got {rates.tolist()}.")
-    if np.any(rates > 1):
-        rate = float(rates[rates > 1][0])
+    if np.any(rates < 0):
+        raise ValueError(f"A discount rate below zero ({float(rates[rates < 0][0]):g}) would make "
+                         "later costs count for more than today's. Discount rates are fractions "
+                         "such as 0.035 for 3.5% a year, 0 or more.")
+    if np.any(rates >= 1):
+        rate = float(rates[rates >= 1][0])
         raise ValueError(f"A discount rate of {rate:g} is {rate * 100:g}% a year. Rates are fractions: "
                          f"did you mean {rate / 100:g} ({rate:g}%)?")
     return ends, rates
@@ -72,9 +76,13 @@ def discount_factors(years: int, schedule: float | Sequence[tuple[float, float]]
     return np.concatenate([[1.0], np.cumprod(steps)])[:count]
 
 
+MAX_YEARS = 10_000  # as Model's longest run: more is almost certainly a typo (and a huge array)
+
+
 def _count(years: int) -> int:
-    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 0:
-        raise ValueError(f"years must be a whole number of years, 0 or more; you gave {years!r}.")
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 0 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be a whole number of years from 0 to {MAX_YEARS:,}; you gave "
+                         f"{years!r}.")
     return int(years)
 
 

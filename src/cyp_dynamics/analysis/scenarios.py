@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -31,6 +32,7 @@ import pandas as pd
 
 from ..models import COURSE_MODELS, models_folder
 from ..models.model import Model
+from .checks import all_finite
 
 BASE = "base"
 
@@ -160,6 +162,10 @@ def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
     if not isinstance(name_or_path, (str, Path)):
         raise TypeError("Give a course model's name (e.g. 'camhs_waiting_list') or the path to a "
                         f".toml scenario file; you gave {name_or_path!r}.")
+    if not isinstance(model, Model):
+        raise TypeError("load_scenarios needs the model the scenarios are for, e.g. "
+                        "load_scenarios('camhs_waiting_list', load_model('camhs_waiting_list')); "
+                        f"you gave {type(model).__name__}.")
     text = str(name_or_path)
     if text in COURSE_MODELS:
         path = scenario_file(text)
@@ -193,8 +199,18 @@ def load_scenarios(name_or_path: str | Path, model: Model) -> Scenarios:
 def run_scenarios(model: Model, scenarios: Scenarios, names: str | Iterable[str] | None = None,
                   months: float | None = None) -> dict[str, pd.DataFrame]:
     """Run each scenario (all by default); returns {title: results}, ready for `plot_runs`."""
+    if not isinstance(model, Model) or not isinstance(scenarios, Scenarios):
+        raise TypeError("run_scenarios needs a model and its scenarios, e.g. run_scenarios(model, "
+                        "load_scenarios('camhs_waiting_list', model)); you gave "
+                        f"{type(model).__name__} and {type(scenarios).__name__}.")
     chosen = [names] if isinstance(names, str) else list(names) if names is not None else scenarios.names
-    return {scenarios[name].title: model.run(scenarios.parameters(name), months) for name in chosen}
+    runs = {scenarios[name].title: model.run(scenarios.parameters(name), months) for name in chosen}
+    labels = dict(zip(model.variables.name, model.variables.label))
+    for title, run in runs.items():
+        finite = all_finite(run, labels, model.index_name)
+        if not finite:  # said now, not found later as a blank chart
+            warnings.warn(f"The scenario '{title}': {finite.message}", RuntimeWarning, stacklevel=2)
+    return runs
 
 
 def compare_at(runs: dict[str, pd.DataFrame], output: str,

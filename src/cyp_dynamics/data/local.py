@@ -133,7 +133,8 @@ def _classify(text: str) -> tuple[float, int]:
             elif how == "drop_points":
                 text = text.replace(".", "").replace(",", ".")
             kind = PLAIN if kind == POINT and "." not in text and how == "keep" else kind
-            return float(text), kind
+            value = float(text)
+            return (value, kind) if np.isfinite(value) else (np.nan, BAD)  # '1e400' is no count
     return np.nan, BAD
 
 
@@ -283,8 +284,9 @@ def read_local_csv(
         raise TypeError(f"time_column must be a column name such as 'month'; you gave {time_column!r}.")
     path = _checked_path(path)
     wanted = list(dict.fromkeys(([time_column] if time_column else []) + numeric))
-    if not wanted and not texts:
-        raise ValueError("Name at least one column to read, e.g. read_local_csv(path, 'waiting_list').")
+    if not numeric and not texts:
+        raise ValueError("Name at least one column to read besides the time column, e.g. "
+                         "read_local_csv(path, 'waiting_list', time_column='month').")
     encoding, errors = _encoding(path)
     if encoding != "utf-8":  # UTF-8 was checked while finding the encoding
         try:

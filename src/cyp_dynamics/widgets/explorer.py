@@ -9,6 +9,7 @@ The chart template is built once with altair; a move only swaps the data in the 
 from __future__ import annotations
 
 import copy
+import html
 import math
 from typing import Any
 
@@ -16,6 +17,7 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import display
 
+from ..analysis.checks import all_finite
 from ..charts import (MAX_LINES, RUNS_DATA, default_outputs, describe_runs, output_titles,
                       runs_chart, tidy_runs, time_axis, unit_in_words)
 from ..models import Model
@@ -49,6 +51,8 @@ class Explorer:
         title: str | None = None,
     ):
         self.model = model
+        if isinstance(parameters, str):  # one name, not a list of its letters
+            parameters = [parameters]
         self.parameters = [model.parameter_name(p) for p in (parameters or list(model.parameters.index))]
         self.outputs = [outputs] if isinstance(outputs, str) else (outputs or default_outputs(model))
         self._y_titles = output_titles(model, self.outputs)  # also rejects unknown outputs
@@ -60,6 +64,7 @@ class Explorer:
         self._failed = False  # the slider values now could not run
         self._template = self._chart_template()
         table = self._table = model.parameters  # a copy: take it once, not once per slider
+        self._variables = model.variables
         self._defaults = {name: float(table.loc[name, "default"]) for name in self.parameters}
         self.sliders = {name: self._slider(table.loc[name]) for name in self.parameters}
         self.chart = widgets.Output(layout=widgets.Layout(min_height="260px"))
@@ -118,16 +123,29 @@ class Explorer:
         self.update()
 
     def update(self) -> None:
-        """Run the model with the slider values and redraw; on error, say why and keep the values."""
+        """Run the model with the slider values and redraw; on error, say why and keep the values.
+
+        A run that goes infinite or stops being a number (a division by zero) is not drawn: the
+        status says which variable and when, and the chart keeps the last run that worked.
+        """
         try:
-            self.results = self.model.run(self.params, months=self.months)
+            results = self.model.run(self.params, months=self.months)
         except ValueError as error:
-            self._failed = True
-            self.status.value = f"<span style='color:#D55E00'>Could not run: {error}</span>"
-            return
+            return self._fail(f"Could not run: {error}")
+        finite = all_finite(results, dict(zip(self._variables.name, self._variables.label)),
+                            self.model.index_name)
+        if not finite:
+            return self._fail(f"This run could not be drawn. {finite.message} The chart still "
+                              "shows the last run that worked.")
+        self.results = results
         self._failed = False
         self.status.value = ""
         self.redraw()
+
+    def _fail(self, message: str) -> None:
+        """Say why the slider values could not be drawn; the chart and kept runs stay as they were."""
+        self._failed = True
+        self.status.value = f"<span style='color:#D55E00'>{html.escape(message, quote=False)}</span>"
 
     def keep(self) -> str:
         """Keep the current run on the chart, labelled by what differs from the defaults."""
@@ -199,4 +217,7 @@ def explore(
         from ..models import load_model
 
         model = load_model(model)
+    if not isinstance(model, Model):
+        raise TypeError("explore needs a model or a course model's name, e.g. "
+                        f"explore('camhs_waiting_list'); you gave {type(model).__name__}.")
     return Explorer(model, parameters=parameters, outputs=outputs, months=months, title=title)
