@@ -495,3 +495,25 @@ def test_explore_without_a_model_says_what_to_give():
 
     with pytest.raises(TypeError, match="explore needs a model or a course model's name"):
         explore(None)
+
+
+def test_plot_runs_refuses_no_runs_a_list_and_values_that_are_not_numbers():
+    import numpy as np
+
+    from cyp_dynamics.charts import plot_runs
+    model = load_model("camhs_waiting_list")
+    run = model.run()
+    for given in ({}, [run]):
+        with pytest.raises(ValueError, match="dictionary of runs"):
+            plot_runs(model, given)
+    broken = run.copy()
+    broken.iloc[5, 0] = np.inf
+    with pytest.raises(ValueError, match="division by zero"):
+        plot_runs(model, {"Broken": broken})
+
+
+def test_end_states_asks_for_values_to_start_from():
+    from cyp_dynamics.analysis import end_states
+    model = load_model("camhs_system")
+    with pytest.raises(ValueError, match="list of values"):
+        end_states(model, "initial_severe_share", [], "waiting_list")

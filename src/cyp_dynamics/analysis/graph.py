@@ -96,6 +96,8 @@ class _Evaluator:
             run = run.loc[[run.index[np.abs(run.index - at_time).argmin()]]]
         self.namespace: dict[str, Any] = dict(HELPERS, t=run.index.to_numpy(dtype=float))
         self.namespace["dt"] = model._controls["time_step"]
+        for key, value in model._controls.items():  # TIME STEP, FINAL TIME, ... as the engine has them
+            self.namespace[_local(key)] = np.full(len(run), value)
         for name, value in model.resolve(params).items():
             self.namespace[_local(name)] = np.full(len(run), value)
         for e in elements:

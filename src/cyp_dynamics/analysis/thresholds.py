@@ -84,6 +84,9 @@ def end_states(model: Model, parameter: str, values: list[float], output: str,
     """`output` at the end of runs started from each of `values` of `parameter`."""
     name = model.parameter_name(parameter)
     model.check_outputs([output])
+    if isinstance(values, str) or not len(values):
+        raise ValueError(f"Give end_states a list of values of {name} to start from, e.g. "
+                         "[0.1, 0.2, 0.3]; you gave none.")
     return pd.DataFrame({name: values,
                          output: [end_value(model, {**(params or {}), name: v}, output, months)
                                   for v in values]})

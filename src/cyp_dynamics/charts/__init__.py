@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .words import name_in_words, unit_in_words
@@ -204,6 +205,19 @@ def plot_runs(
     """
     if isinstance(runs, pd.DataFrame):
         runs = {"This run": runs}
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("plot_runs needs one run (the table model.run() gives) or a dictionary of "
+                         "runs with a label for each, e.g. {'Today': run, 'More staff': other}; "
+                         f"you gave {type(runs).__name__} {'(empty)' if not runs else ''}.")
+    for label, run in runs.items():
+        values = run.select_dtypes("number").to_numpy(dtype=float)
+        if not np.isfinite(values).all():
+            bad = [c for c in run.select_dtypes("number").columns
+                   if not np.isfinite(run[c].to_numpy(dtype=float)).all()]
+            raise ValueError(f"The run '{label}' has values that are not numbers (infinite or 0/0) "
+                             f"in {', '.join(bad[:3])}: usually a division by zero in the model. "
+                             "Check those equations (Vensim's ZIDZ and XIDZ say what to give when "
+                             "the divisor is zero) or the settings that led there.")
     if len(runs) > MAX_LINES:
         raise ValueError(f"{len(runs)} runs is too many lines for one chart: readers can tell apart "
                          f"at most {MAX_LINES}. Choose the runs that matter, or draw two charts.")
