@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: setup lab present slides test test-fast notebooks benchmark report binder drift browser-deps clean
+.PHONY: setup lab present slides hub-load-test test test-fast notebooks benchmark report binder drift browser-deps clean
 
-$(STAMP): binder/requirements.txt tests/requirements.txt pyproject.toml
+$(STAMP): binder/requirements.txt tests/requirements.txt hub/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r binder/requirements.txt -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet -r binder/requirements.txt -r tests/requirements.txt -r hub/requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -36,6 +36,13 @@ present: setup
 ## slides: rebuild the offline HTML slide decks in course/slides/html/ from course/slides/*.md
 slides: setup
 	$(BIN)/python -m cyp_dynamics.course.slides
+
+## hub-load-test: sign in USERS simulated trainees (default 10) to the workshop hub on this machine
+## (127.0.0.1 only, at most 300 s) and print users held, p95 cell time and memory per trainee
+hub-load-test: setup
+	@command -v configurable-http-proxy >/dev/null || [ -x hub/node_modules/.bin/configurable-http-proxy ] || \
+		(cd hub && npm ci --silent)
+	PATH="$(CURDIR)/hub/node_modules/.bin:$$PATH" $(BIN)/python hub/load_test.py --users $(or $(USERS),10) --time-limit 300
 
 ## browser-deps: Debian's Chromium and ChromeDriver for the browser tests (needs root)
 browser-deps:
