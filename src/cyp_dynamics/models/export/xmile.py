@@ -7,6 +7,7 @@ comments travel with each variable; the diagram is the same layout as the Vensim
 
 from __future__ import annotations
 
+import re
 from itertools import product
 from numbers import Number
 from pathlib import Path
@@ -324,6 +325,10 @@ def xmile_text(model: Any) -> str:
     """The model as an XMILE document (equations, units, ranges, comments and a diagram)."""
     elements = model._elements
     ranges = dict(model._ranges)
+    if Path(model.path).suffix.lower() == ".mdl" and re.search(
+            r"^[^~|\n]*:[^~|\n=]*->", Path(model.path).read_text(encoding="utf-8", errors="replace"), re.M):
+        raise XmileExportError("the model maps one subscript range onto another (->), which XMILE "
+                               "cannot say; the Vensim .mdl file keeps it")
     names = {e.py_name: e.name for e in elements}
     lookups = {e.py_name for e in elements if e.kind == "lookup"}
     printer = _Printer(names, lookups, ranges)
