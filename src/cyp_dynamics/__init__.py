@@ -7,15 +7,52 @@ The course's models, widgets, charts, data and analysis as a library:
 >>> run = model.run({"clinicians": 55}, months=24)
 """
 
-from .analysis import (causal_diagram, ensemble, find_loops, load_scenarios, model_diagram,
-                       run_scenarios, sample_parameters)
-from .charts.diagrams import show_diagram
-from .data import cite, list_datasets, load_dataset, read_local_csv
-from .models import Model, list_models, load_model
-from .widgets import explore
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Each name is imported from its module when first used (PEP 562), so `import cyp_dynamics` is
+# quick and charts (altair), widgets (ipywidgets), loops (networkx), sampling (scipy) and pysd
+# load only when a notebook uses them.
+_WHERE = {
+    "causal_diagram": ".analysis", "ensemble": ".analysis", "ensemble_dataset": ".analysis",
+    "ensemble_summary": ".analysis", "find_loops": ".analysis", "load_scenarios": ".analysis",
+    "model_diagram": ".analysis", "run_scenarios": ".analysis", "sample_parameters": ".analysis",
+    "show_diagram": ".charts.diagrams",
+    "cite": ".data", "list_datasets": ".data", "load_dataset": ".data", "read_local_csv": ".data",
+    "Model": ".models", "list_models": ".models", "load_model": ".models",
+    "explore": ".widgets",
+}
+_SUBPACKAGES = {"analysis", "charts", "course", "data", "models", "widgets"}
+
 __all__ = ["Model", "cite", "ensemble", "explore", "list_datasets", "list_models", "load_dataset",
            "load_model", "load_scenarios", "read_local_csv", "run_scenarios", "sample_parameters",
-           "__version__", "causal_diagram", "find_loops", "model_diagram", "show_diagram"]
+           "__version__", "causal_diagram", "find_loops", "model_diagram", "show_diagram",
+           "ensemble_dataset", "ensemble_summary"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return import_module(f".{name}", __name__)
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name], __name__), name)
+    globals()[name] = value  # later uses skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBPACKAGES)
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .analysis import (causal_diagram, ensemble, ensemble_dataset, ensemble_summary,
+                           find_loops, load_scenarios, model_diagram, run_scenarios,
+                           sample_parameters)
+    from .charts.diagrams import show_diagram
+    from .data import cite, list_datasets, load_dataset, read_local_csv
+    from .models import Model, list_models, load_model
+    from .widgets import explore
