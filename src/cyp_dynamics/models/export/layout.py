@@ -156,7 +156,7 @@ class _Placer:
                          key=lambda d: (d[0] ** 2 + 1.5 * d[1] ** 2, d))
         for dx, dy in offsets:
             box = make(x + dx, y + dy)
-            if box.x > 0 and box.y > 0 and self.free(box):
+            if box.x - box.w > MARGIN and box.y - box.h > MARGIN and self.free(box):
                 return self.take(box)
         low = max((b.y + b.h for b in self.taken), default=0)
         return self.take(make(x, low + 60))
@@ -167,7 +167,7 @@ def layout(structure: StockFlowStructure) -> Layout:
     result = Layout()
     placer = _Placer(result)
     names = structure.names
-    top = 120.0
+    top = 170.0  # room above the first row for clouds and inputs
     piped = {end for p in structure.pipes for end in (p.source, p.sink) if end}
     sectors = [s for s in _sectors(structure) if set(s) & piped]  # a running total with no pipe
     # is drawn beside the flows it adds up; single stocks fed from clouds share rows, four a row
@@ -223,6 +223,8 @@ def _place_pipes(structure: StockFlowStructure, result: Layout, placer: _Placer)
             for dx, dy in direction:
                 cx, cy = stock.x + dx * COLUMN * distance, stock.y + dy * ROW * 0.62 * distance
                 cloud = Box(round(cx), round(cy), 10, 8)
+                if cloud.x - cloud.w <= MARGIN or cloud.y - cloud.h <= MARGIN:
+                    continue
                 vx, vy = (stock.x + cx) / 2, (stock.y + cy) / 2
                 valve = Box(round(vx), round(vy), 6, 8)
                 label = label_of(vx, vy)

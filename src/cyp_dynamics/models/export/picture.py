@@ -101,7 +101,9 @@ def _view_svg(elements: dict[int, dict], title: str) -> str:
         else:
             out.append(f'<rect x="{x - w}" y="{y - h}" width="{2 * w}" height="{2 * h}" fill="white" '
                        'fill-opacity="0.85"/>')
-        if e["kind"] in ("stock", "flow", "aux", "shadow"):
+        if e["kind"] == "shadow":  # a variable defined in another view, grey in angle brackets
+            out += [t.replace("<text ", '<text fill="#777" ') for t in _label(f"<{e['name']}>", x, y, w)]
+        elif e["kind"] in ("stock", "flow", "aux"):
             out += _label(e["name"], x, y, w)
     out.append("</g></svg>")
     return "\n".join(out)
