@@ -325,8 +325,9 @@ def xmile_text(model: Any) -> str:
     """The model as an XMILE document (equations, units, ranges, comments and a diagram)."""
     elements = model._elements
     ranges = dict(model._ranges)
-    if Path(model.path).suffix.lower() == ".mdl" and re.search(
-            r"^[^~|\n]*:[^~|\n=]*->", Path(model.path).read_text(encoding="utf-8", errors="replace"), re.M):
+    equations = Path(model.path).read_text(encoding="utf-8", errors="replace").split("\\\\\\---///")[0]
+    if Path(model.path).suffix.lower() == ".mdl" and re.search(  # a range definition, not a comment
+            r"^(?![\t ])[^~|\n:]+:[^~|\n=]*->", equations, re.M):
         raise XmileExportError("the model maps one subscript range onto another (->), which XMILE "
                                "cannot say; the Vensim .mdl file keeps it")
     names = {e.py_name: e.name for e in elements}
