@@ -28,6 +28,11 @@ _WHERE = {
     "Threshold": ".thresholds", "end_states": ".thresholds", "find_threshold": ".thresholds",
     "EnsembleSummary": ".reductions", "ensemble_summary": ".reductions",
     "local_cluster": ".cluster",
+    **dict.fromkeys(["best_under_defaults", "policy_outcomes", "policy_robustness", "regret"],
+                    ".robustness"),
+    "sensitivity": ".sensitivity", "sensitivity_of": ".sensitivity",
+    "check_units": ".units", "units_table": ".units", "all_finite": ".checks",
+    "loop_scores": ".loop_scores",
 }
 
 __all__ = ["CheckResult", "at_or_below", "declines", "does_not_return", "goal_seeking", "grows",
@@ -40,7 +45,9 @@ __all__ = ["CheckResult", "at_or_below", "declines", "does_not_return", "goal_se
            "CalibrationResult", "calibrate", "calibration_chart", "Threshold", "end_states",
            "find_threshold",
            "EnsembleSummary", "MemoryLimitError", "ensemble_dataset", "ensemble_summary",
-           "local_cluster"]
+           "local_cluster", "best_under_defaults", "policy_outcomes", "policy_robustness", "regret",
+           "sensitivity", "sensitivity_of", "check_units", "units_table", "all_finite",
+           "loop_scores"]
 
 
 def __getattr__(name: str) -> Any:
