@@ -52,15 +52,61 @@ def test_camhs_matches_pysd_on_random_parameters(camhs, data):
     assert _max_difference(camhs.run(params), camhs.run_with_pysd(params)) <= TOLERANCE
 
 
-def test_unsupported_features_fall_back_to_pysd():
-    model = load_model(TEST_MODELS / "smoothing.mdl")
+UNSUPPORTED = """{UTF-8}
+Demand=
+	10 + STEP(5, 3) + 0 * GET TIME VALUE(0, 0, 0)
+	~	people/Month
+	~	Uses GET TIME VALUE, which the fast engine does not compile, so pysd runs it.
+	|
+
+Averaging time=
+	2
+	~	Month [0.5,12]
+	~	Averaging time.
+	|
+
+Perceived demand=
+	SMOOTH(Demand, Averaging time)
+	~	people/Month
+	~	The demand, smoothed.
+	|
+
+FINAL TIME = 12
+	~	Month
+	~	|
+INITIAL TIME = 0
+	~	Month
+	~	|
+SAVEPER = 1
+	~	Month
+	~	|
+TIME STEP = 0.25
+	~	Month
+	~	|
+"""
+
+
+def test_unsupported_features_fall_back_to_pysd(tmp_path):
+    path = tmp_path / "unsupported.mdl"
+    path.write_text(UNSUPPORTED)
+    model = load_model(path)
     assert model.engine == "pysd"
-    assert "Smooth" in model.engine_note
+    assert "get_time_value" in model.engine_note
     run = model.run({"averaging_time": 4})
     assert run.index.name == "month"
     assert run.perceived_demand.iloc[-1] > 14  # SMOOTH follows the step from 10 to 15
     with pytest.raises(UnsupportedModel):
         model.simulate_many(pd.DataFrame([{"averaging_time": 2.0}]))
+
+
+def test_smooth_runs_on_the_numpy_engine():
+    """SMOOTH once sent a model to pysd; the engine now compiles it (tests/test_engine_functions.py)."""
+    model = load_model(TEST_MODELS / "smoothing.mdl")
+    assert model.engine == "numpy"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert _max_difference(model.run({"averaging_time": 4}),
+                               model.run_with_pysd({"averaging_time": 4})) <= TOLERANCE
 
 
 def test_many_runs_at_once_equal_single_runs(camhs):
@@ -159,9 +205,10 @@ def test_subscripted_many_runs_at_once_equal_single_runs():
 
 
 @pytest.mark.parametrize("equations, reason", [
-    ("Young: a, b\n~~|\nX[Young]= 1 ~~|\nX[c]= 2\n~~|\n", "subrange"),
-    ("Y[Age]= 1\n~~|\n", ""),  # compiled: the control for the two cases around it
-    ("X= VMAX(Y[Age!])\n~~|\nY[Age]= 1, 2, 3\n~~|\n", "function vmax"),
+    ("Young: a, b\n~~|\nX[Young]= 1 ~~|\nX[c]= 2\n~~|\n", ""),  # subranges: compiled
+    ("Y[Age]= 1\n~~|\n", ""),  # compiled: the control for the case below
+    ("X= VMAX(Y[Age!])\n~~|\nY[Age]= 1, 2, 3\n~~|\n", ""),  # compiled since VMAX is known
+    ("X= ELMCOUNT(Age)\n~~|\n", "function elmcount"),
 ])
 def test_subscript_features_the_engine_lacks_fall_back_to_pysd(tmp_path, equations, reason):
     text = ("{UTF-8}\nAge: a, b, c\n~~|\n" + equations + "Z= INTEG(1, 0)\n~~|\n"
