@@ -9,8 +9,9 @@ The course's models, widgets, charts, data and analysis as a library:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -34,18 +35,7 @@ __all__ = ["Model", "cite", "ensemble", "explore", "list_datasets", "list_models
            "ensemble_dataset", "ensemble_summary"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return import_module(f".{name}", __name__)
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_WHERE[name], __name__), name)
-    globals()[name] = value  # later uses skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | _SUBPACKAGES)
+__getattr__, __dir__ = lazy_names(__name__, globals(), _WHERE, frozenset(_SUBPACKAGES))
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly

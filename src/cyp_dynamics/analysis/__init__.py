@@ -3,8 +3,9 @@ calibration and tipping points."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 # Imported now: the function `ensemble` shares its name with the module `ensemble.py`, and a
 # module imported later would take the name (ensemble.py needs only numpy and pandas).
@@ -50,16 +51,7 @@ __all__ = ["CheckResult", "at_or_below", "declines", "does_not_return", "goal_se
            "loop_scores"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_WHERE[name], __name__), name)
-    globals()[name] = value  # later uses skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _WHERE)
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 __all__ = ["ExerciseSet"]
 
-
-def __getattr__(name: str) -> Any:
-    # Imported when first used (PEP 562), so the notebook builder does not load ipywidgets.
-    if name != "ExerciseSet":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .exercises import ExerciseSet
-
-    globals()[name] = ExerciseSet
-    return ExerciseSet
+# Imported when first used (PEP 562), so the notebook builder does not load ipywidgets.
+_WHERE = {"ExerciseSet": ".exercises"}
 
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _WHERE)
 
 
 if TYPE_CHECKING:
