@@ -11,7 +11,7 @@ and shows the text picture below them, if any):
     <!--diagram: camhs_system view=2-->           one view of a big model's diagram
     <!--chart: camhs_waiting_list waiting_list title="..."-->         the model's default run
     <!--chart: camhs_waiting_list waiting_list clinicians_on_leave=1 title="..."-->  and a changed one
-    (`base.NAME=VALUE` sets a value in both runs)
+    (`base.NAME=VALUE` sets a value in both runs; `before="..."` and `after="..."` name the lines)
 
 A fenced text picture straight after a directive is replaced by the real one.
 Build with `python -m cyp_dynamics.course.slides` (or `make slides`); `--check` fails when a deck
@@ -107,11 +107,13 @@ def _chart(arguments: str) -> str:
     name, *outputs = [w for w in words if "=" not in w]
     model = load_model(name)
     title = settings.pop("title", None)
+    before = settings.pop("before", "Without the change")
+    after = settings.pop("after", "With the change")
     base = {k[5:]: float(v) for k, v in settings.items() if k.startswith("base.")}
     changed = {k: float(v) for k, v in settings.items() if not k.startswith("base.")}
-    runs = {"Without the change" if changed else "Model defaults": model.run(base)}
+    runs = {before if changed else "Model defaults": model.run(base)}
     if changed:
-        runs["With the change"] = model.run({**base, **changed})
+        runs[after] = model.run({**base, **changed})
     chart = plot_runs(model, runs, outputs or None, title=title)
     svg = vl_convert.vegalite_to_svg(chart.to_json(), vl_version="5.20")
     return _figure(svg, chart.to_dict().get("description", ""))
