@@ -8,6 +8,7 @@ and searched for loops; the marker must never appear, and a refused model must r
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import warnings
@@ -176,9 +177,14 @@ def test_quoted_names_cannot_close_a_string_in_generated_code(tmp_path, monkeypa
     # An unknown function's name lands in not_implemented_function('...') in pysd's code.
     body = ("Out = SMOOTH(Input, 3) + \"x',open('marker','w'),'\"(Input)\n"
             "\t~\tpeople\n\t~\tA value.\n\t|\nInput = 5\n\t~\tpeople\n\t~\tInput.\n\t|\n")
-    error = attempt(write_mdl(tmp_path, body))
+    path = write_mdl(tmp_path, body)
+    error = attempt(path)
     assert not marker.exists()
-    assert_refused(error, "line 2", "apostrophe")
+    # The name is written without its quotes and apostrophes before pysd sees it, so it stays
+    # a name: pysd then reports a function it does not know.
+    assert_refused(error, "pysd cannot run")
+    tree = ast.parse(translation_of(path).read_text())  # 'open' only inside a string
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "open"]
 
 
 def test_strings_cannot_smuggle_a_quote_in_by_escapes(tmp_path):
@@ -210,13 +216,43 @@ def test_xmile_names_cannot_close_a_string(tmp_path, monkeypatch):
     assert_refused(error, "apostrophe")
 
 
-def test_xmile_entities_and_vensim_macros_are_refused(tmp_path):
+def test_xmile_entities_are_refused(tmp_path):
     xmile = XMILE.format(variables="<flow name='Loss'><eqn>&x;</eqn></flow>", dimensions="")
     xmile = xmile.replace("<xmile ", '<!DOCTYPE xmile [<!ENTITY x "Tea/2">]>\n<xmile ', 1)
     (tmp_path / "entity.xmile").write_text(xmile, encoding="utf-8")
     assert_refused(attempt(tmp_path / "entity.xmile"), "DOCTYPE")
-    body = ":MACRO: twice(x)\ntwice = 2*x\n\t~\tDmnl\n\t~\t|\n:END OF MACRO:\n"
-    assert_refused(attempt(write_mdl(tmp_path, body, "macro.mdl")), "line 2", "macro")
+
+
+MACRO = (":MACRO: {name}({parameter})\n{name} = 2*{parameter}\n\t~\tDmnl\n\t~\t|\n"
+         ":END OF MACRO:\nOut = {name}(Input)\n\t~\tpeople\n\t~\tTwice the input.\n\t|\n"
+         "Input = 5\n\t~\tpeople [0,10]\n\t~\tInput.\n\t|\n")
+
+
+def test_vensim_macros_run_and_cannot_smuggle_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    marker = tmp_path / "marker"
+    plain = write_mdl(tmp_path, MACRO.format(name="twice", parameter="x"), "macro.mdl")
+    assert attempt(plain) is None
+    assert load_model(plain).run({"input": 4})["out"].iloc[-1] == 8
+    for name, parameter in [("twice", "x\"),open('marker','w'),(\""),
+                            ("\"tw\",open('marker','w'),\"ice\"", "x"),
+                            ("twice", "__import__('os').system('touch marker')")]:
+        error = attempt(write_mdl(tmp_path, MACRO.format(name=name, parameter=parameter),
+                                  "hostile_macro.mdl"))
+        assert not marker.exists()
+        assert error is None or isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize("call", [
+    'Macro(_root.joinpath("../elsewhere.py"), {}, "m")',
+    'Macro(Path("/tmp/anything.py"), {}, "m")',
+    'Macro(_root.joinpath(name), {}, "m")',
+    'Macro = print',
+])
+def test_a_macro_may_only_load_its_own_translation(call):
+    source = f"from pysd.py_backend.model import Macro\n_m = {call}\n"
+    with pytest.raises(ModelFileError):
+        pysd_cache.audit_generated_code(source, "model.py")
 
 
 # ---- route 3: the translation cache ---------------------------------------------------------
@@ -344,3 +380,20 @@ def test_diagrams_and_loops_never_run_names_as_code(tmp_path, monkeypatch, smoot
             model_diagram(model)
             find_loops(model)
     assert not marker.exists()
+
+
+def test_xmile_tags_with_an_undeclared_prefix_load_but_hide_nothing(tmp_path):
+    marker = tmp_path / "MARKER"
+    # Stella and xmutil write <isee:prefs .../> without declaring the prefix: it must load.
+    plain = XMILE.replace("<header>", '<isee:prefs show_module_prefix="true"/><header>')
+    path = tmp_path / "prefs.xmile"
+    path.write_text(plain.format(variables='<flow name="Loss"><eqn>Tea / 10</eqn></flow>',
+                                 dimensions=""), encoding="utf-8")
+    assert attempt(path) is None
+    # ...but a prefixed tag is not taken for one whose contents are not checked (<header>).
+    hidden = (f'<isee:header><aux name="x&quot;+{payload(marker)}+&quot;"><eqn>1</eqn></aux>'
+              '</isee:header><flow name="Loss"><eqn>Tea / 10</eqn></flow>')
+    path.write_text(XMILE.format(variables=hidden, dimensions=""), encoding="utf-8")
+    error = attempt(path)
+    assert not marker.exists()
+    assert_refused(error, "double quote")

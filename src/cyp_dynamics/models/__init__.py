@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -85,38 +87,78 @@ def _load(path: Path, stamp: tuple[int, int], name: str, description: str) -> Mo
     return Model(path, name=name, description=description)
 
 
-def load_model(name_or_path: str | Path) -> Model:
+def _looks_like(path: Path) -> str | None:
+    """'Vensim' or 'XMILE' when a file's first bytes look like that kind of model, else None."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    if "<xmile" in head.lower():
+        return "XMILE"
+    if re.search(r"=[^|]*~[^|]*~[^|]*\|", head):
+        return "Vensim"
+    return None
+
+
+def _not_a_model_file(path: Path) -> ValueError:
+    kind = _looks_like(path)
+    advice = " (if it is one, rename it)."
+    if kind:
+        suffix = ".mdl" if kind == "Vensim" else ".xmile"
+        article = "an" if kind == "XMILE" else "a"
+        advice = (f". It looks like {article} {kind} model saved with the ending '{path.suffix}': rename "
+                  f"it to '{path.stem}{suffix}' and load that.")
+    return ValueError(f"'{path.name}' is not a model file: use a Vensim .mdl or an XMILE "
+                      f".xmile/.stmx file{advice}")
+
+
+def load_model(name_or_path: str | Path, data_files: Any = None) -> Model:
     """A course model by name (see `list_models()`), or any Vensim/XMILE model file by path.
+
+    `data_files`: files holding the values of the model's DATA variables (as pysd's `load`
+    takes them: a path, a list of paths, or {path: [variable names]}). Files the model names in
+    GET XLS / GET DIRECT equations are read from beside the model file without being listed.
 
     Nothing in a model file is ever run as code: a file that tries to (or that pysd could not
     handle safely) raises `ModelFileError`, a ValueError saying which line to change.
     """
     text = str(name_or_path)
-    is_path = isinstance(name_or_path, Path) or text.lower().endswith(MODEL_SUFFIXES) or "/" in text
-    if is_path:
+    looks_like_path = (isinstance(name_or_path, Path) or "/" in text or "\\" in text
+                       or bool(Path(text).suffix))
+    if looks_like_path:
         path = Path(text).expanduser()
         if not path.is_file():
-            raise FileNotFoundError(
-                f"No model file at '{path}'. Check the path (it is relative to the folder this "
-                f"notebook or script runs in: {Path.cwd()})."
-            )
-        name, description = path.stem, f"Model file {path.name}"
-    else:
-        name = snake_case(text)
-        if Path(text).suffix and Path(text).expanduser().is_file():
-            raise ValueError(f"'{text}' is not a model file: use a Vensim .mdl or an XMILE "
-                             ".xmile/.stmx file (if it is one, rename it).")
-        if name not in COURSE_MODELS:
-            close = difflib.get_close_matches(name, list(COURSE_MODELS), n=3, cutoff=0.4)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ValueError(
-                f"There is no course model called '{text}'.{hint} Course models: "
-                f"{', '.join(COURSE_MODELS)}. To load your own model, give the path to its file."
-            )
-        path = models_folder() / f"{name}.mdl"
-        description = COURSE_MODELS[name][1]
+            if path.is_dir():
+                raise ValueError(f"'{path}' is a folder; give the path to the model file in it.")
+            if " " not in Path(text).suffix:  # else a name with a full stop: a course name?
+                raise FileNotFoundError(
+                    f"No model file at '{path}'. Check the path (it is relative to the folder "
+                    f"this notebook or script runs in: {Path.cwd()}).")
+        elif path.suffix.lower() not in MODEL_SUFFIXES:
+            raise _not_a_model_file(path)
+        else:
+            name, description = path.stem, f"Model file {path.name}"
+            resolved = path.resolve()
+            if data_files is not None:  # data files may change between loads: never shared
+                return Model(resolved, name=name, description=description, data_files=data_files)
+            stat = resolved.stat()
+            return _load(resolved, (stat.st_mtime_ns, stat.st_size), name, description)
+    name = snake_case(text)
+    if name not in COURSE_MODELS:
+        close = difflib.get_close_matches(name, list(COURSE_MODELS), n=3, cutoff=0.4)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(
+            f"There is no course model called '{text}'.{hint} Course models: "
+            f"{', '.join(COURSE_MODELS)}. To load your own model, give the path to its file."
+        )
+    path = models_folder() / f"{name}.mdl"
+    description = COURSE_MODELS[name][1]
     stat = path.resolve().stat()
-    return _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), name, description)
+    model = _load(path.resolve(), (stat.st_mtime_ns, stat.st_size), name, description)
+    if data_files is not None:
+        raise ValueError("Course models read no data files; load them without data_files.")
+    return model
 
 
 __all__ = ["Model", "ModelFileError", "list_models", "load_model", "models_folder", "by_element",

@@ -14,8 +14,8 @@ import pandas as pd
 
 from .engine import CompiledModel, UnsupportedModel, compile_model
 from .parsing import read_model, snake_case
-from .pysd_cache import load_pysd_model
-from .sanitise import ModelFileError
+from .pysd_cache import PysdRunner
+from .sanitise import ModelFileError, check_model_file
 
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
 
@@ -31,6 +31,12 @@ def output_of(column: str) -> str:
     return column.partition("[")[0]
 
 
+MAX_STEPS = 10_000_000  # integration steps in one run; more would not fit in memory
+CONTROLS = ("initial_time", "final_time", "time_step", "saveper")
+_ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__,
+               "/": lambda a, b: a / b if b else math.copysign(math.inf, a) if a else math.nan}
+
+
 def _missing(value: float | None) -> bool:
     return value is None or value != value  # None or NaN: no limit declared
 
@@ -39,28 +45,97 @@ def _format(value: float | None) -> str:
     return "no limit" if _missing(value) else f"{value:g}"
 
 
+def python_names(elements: list) -> dict[str, str]:
+    """pysd's python name for each element, by the element's snake_case name: the names pysd's
+    own runs use ('Input' is 'input_1', 'Größe' is 'groe')."""
+    from pysd.builders.python.namespace import NamespaceManager
+
+    space = NamespaceManager()
+    names = {}
+    for element in elements:
+        space.add_to_namespace(element.name)
+        names.setdefault(element.py_name, space.namespace[element.name])
+    return names
+
+
+def constant_number(node: Any, known: Mapping[str, float]) -> float | None:
+    """The value of an equation made only of numbers, arithmetic and the names in `known`
+    (e.g. a reciprocal time step `1/32`); None when it depends on anything else (such as Time)."""
+    from pysd.translators.structures import abstract_expressions as ae
+
+    if isinstance(node, Real) and not isinstance(node, bool):
+        return float(node)
+    if isinstance(node, ae.ReferenceStructure) and not node.subscripts:
+        return known.get(node.reference)
+    if not isinstance(node, ae.ArithmeticStructure):
+        return None
+    values = [constant_number(a, known) for a in node.arguments]
+    if any(v is None for v in values):
+        return None
+    operators = list(node.operators)
+    try:
+        if len(values) == 1:
+            return -values[0] if operators == ["negative"] else None
+        if all(op == "^" for op in operators):  # right to left, as Vensim and pysd
+            result = values[-1]
+            for value in reversed(values[:-1]):
+                result = value ** result
+            return float(result)
+        result = values[0]
+        for op, value in zip(operators, values[1:]):
+            if op not in _ARITHMETIC:
+                return None
+            result = _ARITHMETIC[op](result, value)
+        return result
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+
+
 class Model:
     """A system dynamics model loaded from a Vensim or XMILE file.
 
     Every run starts from the model file's defaults plus the parameters given to that run;
-    nothing carries over from one run to the next.
+    nothing carries over from one run to the next. Names are pysd's python names (so a run
+    through this library and one through plain pysd have the same columns); a variable's label
+    or its snake_case form is accepted wherever a name is.
     """
 
-    def __init__(self, path: Path, name: str | None = None, description: str = ""):
+    def __init__(self, path: Path, name: str | None = None, description: str = "",
+                 data_files: Any = None):
         self.path = Path(path)
         self.name = name or self.path.stem
         self.description = description
+        self.data_files = data_files
+        check_model_file(self.path)
         self._elements, self._ranges = read_model(self.path)
         self._by_name = {e.py_name: e for e in self._elements}
-        self._controls = self._read_controls()
-        try:
-            self._compiled: CompiledModel | None = compile_model(self._elements, self._ranges)
+        self._public = python_names(self._elements)  # snake_case name -> pysd's name
+        self._internal = {public: snake for snake, public in self._public.items()}
+        self._aliases: dict[str, str] = {}
+        for e in self._elements:
+            public = self._public[e.py_name]
+            for alias in (public, e.py_name, e.name, snake_case(e.name)):
+                self._aliases.setdefault(alias, public)
+        self._runner = PysdRunner(self.path, data_files)
+        controls = self._numeric_controls()
+        if controls is not None:  # a bad TIME STEP is explained before anything is compiled
+            self._check_controls(controls)
+        self._compiled: CompiledModel | None = None
+        if data_files is not None:
+            reason = "data files given with data_files="
+        elif controls is None:
+            reason = "control variables (FINAL TIME, TIME STEP, SAVEPER) that change over time"
+        else:
+            reason = self._compile()
+        if self._compiled is not None:
             self.engine = "numpy"
             self.engine_note = "compiled to numpy (agrees with pysd; see tests/test_engine.py)"
-        except UnsupportedModel as reason:
-            self._compiled = None
+        else:
             self.engine = "pysd"
             self.engine_note = f"runs through pysd (uses {reason}, which the fast engine lacks)"
+            self._runner.model  # load now: a model pysd cannot translate fails here, not later
+        self._dynamic_controls = controls is None
+        self._controls = controls or self._check_controls(self._pysd_controls())
         # Kept private and handed out as copies: a model loaded by name is shared, so editing
         # a table in one notebook cell must not change the defaults every other run uses.
         self._parameters = self._parameter_table()
@@ -68,31 +143,80 @@ class Model:
         self._defaults = {name: float(v) for name, v in self._parameters["default"].items()}
         kinds = self._variables["kind"]
         self._outputs = list(self._variables.index[~kinds.isin(["constant", "fixed"])])
+        self._constants = list(self._variables.index[kinds.isin(["constant", "fixed"])])
+        self._constants += [key for key in CONTROLS if key in self._by_name]
+        self._column_names: dict[str, str] = {}  # compiled engine's column -> the run's column
+        if self._compiled is not None:
+            for name in self._outputs:
+                for column in self._compiled.columns_of(self._internal.get(name, name)):
+                    base, bracket, rest = column.partition("[")
+                    self._column_names[column] = self._public.get(base, base) + bracket + rest
+
+    def _compile(self) -> str | None:
+        """Compile to numpy; on failure the reason the model runs through pysd instead."""
+        try:
+            self._compiled = compile_model(self._elements, self._ranges)
+        except ModelFileError:
+            raise  # a safety refusal is never hidden behind the fallback
+        except UnsupportedModel as reason:
+            return str(reason)
+        except Exception as error:  # noqa: BLE001 (any compiler failure: pysd runs the model)
+            return f"something the fast engine could not compile ({type(error).__name__})"
+        return None
 
     # ---- description -----------------------------------------------------------------------
-    def _read_controls(self) -> dict[str, float]:
-        controls = {}
-        for key in ("initial_time", "final_time", "time_step", "saveper"):
-            element = self._by_name.get(key)
-            if element is None or not isinstance(element.ast, Real):
-                if key == "saveper" and "time_step" in controls:
-                    controls[key] = controls["time_step"]
-                    continue
-                raise ValueError(
-                    f"The model '{self.path.name}' needs a numeric {key.upper().replace('_', ' ')} "
-                    "in its control section."
-                )
-            controls[key] = float(element.ast)
-        unit = (self._by_name["time_step"].unit or "time unit").strip()
+    def _numeric_controls(self) -> dict[str, float] | None:
+        """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER when each is a number or arithmetic on
+        numbers and constants (XMILE's reciprocal time step is 1/dt); None when one changes over
+        time (pysd then runs the model)."""
+        known = {e.py_name: float(e.ast) for e in self._elements
+                 if e.kind in ("constant", "fixed") and isinstance(e.ast, Real)}
+        controls: dict[str, float] = {}
+        for _ in CONTROLS:  # a control may name another (SAVEPER = TIME STEP)
+            for key in CONTROLS:
+                element = self._by_name.get(key)
+                if key not in controls and element is not None:
+                    value = constant_number(element.ast, {**known, **controls})
+                    if value is not None:
+                        controls[key] = value
+        if "saveper" not in self._by_name and "time_step" in controls:
+            controls["saveper"] = controls["time_step"]
+        missing = [key for key in CONTROLS if key not in self._by_name
+                   and not (key == "saveper" and "time_step" in self._by_name)]
+        if missing:
+            names = " and ".join(key.upper().replace("_", " ") for key in missing)
+            raise ModelFileError(f"The model '{self.path.name}' has no {names}: add "
+                                 f"{'them' if len(missing) > 1 else 'it'} to its control section.")
+        return controls if len(controls) == len(CONTROLS) else None
+
+    def _pysd_controls(self) -> dict[str, float]:
+        """The control variables as pysd evaluates them at the initial time."""
+        return {key: self._runner.control(key) for key in CONTROLS}
+
+    def _check_controls(self, controls: dict[str, float]) -> dict[str, float]:
+        """`controls` if they describe a run that can be made; else ModelFileError saying why."""
+        unit = (self._by_name["time_step"].unit if "time_step" in self._by_name else "") or ""
+        unit = unit.strip().split("[")[0].strip() or "time unit"
         units = unit.lower() if unit.lower().endswith("s") else unit.lower() + "s"
+        where = f"the file '{self.path.name}' gives"
         for key, value in controls.items():
             label = key.upper().replace("_", " ")
             if not math.isfinite(value):
-                raise ModelFileError(f"{label} must be a number; the file '{self.path.name}' "
-                                     f"gives {value:g}.")
+                raise ModelFileError(f"{label} must be a number; {where} {value:g}.")
             if key in ("time_step", "saveper") and value <= 0:
-                raise ModelFileError(f"{label} must be a positive number of {units}; the file "
-                                     f"'{self.path.name}' gives {value:g}.")
+                raise ModelFileError(f"{label} must be a positive number of {units}; {where} "
+                                     f"{value:g}.")
+        start, end = controls["initial_time"], controls["final_time"]
+        if end < start:
+            raise ModelFileError(f"FINAL TIME ({end:g}) is before INITIAL TIME ({start:g}) in "
+                                 f"'{self.path.name}'; a run needs FINAL TIME after INITIAL TIME.")
+        steps = (end - start) / controls["time_step"]
+        if steps > MAX_STEPS:
+            count = f"{steps:,.0f}" if steps < 1e15 else f"about {steps:.0e}"
+            raise ModelFileError(
+                f"A run of '{self.path.name}' would take {count} time steps (from "
+                f"{start:g} to {end:g} in steps of {controls['time_step']:g} {units}); the "
+                f"most is {MAX_STEPS:,}. Make TIME STEP larger or the run shorter.")
         return controls
 
     @property
@@ -128,7 +252,7 @@ class Model:
     def _parameter_table(self) -> pd.DataFrame:
         rows = [
             {
-                "name": e.py_name,
+                "name": self._public[e.py_name],
                 "label": e.name,
                 "default": float(e.ast),
                 "min": e.limits[0],
@@ -153,7 +277,7 @@ class Model:
             # Only a calculated variable is a flow; a constant or a stock named in a net flow
             # (e.g. INTEG(births - deaths, ...) with births constant) keeps its own kind.
             kind = "flow" if e.py_name in flow_names and e.kind == "auxiliary" else e.kind
-            rows.append({"name": e.py_name, "label": e.name, "kind": kind, "unit": e.unit,
+            rows.append({"name": self._public[e.py_name], "label": e.name, "kind": kind, "unit": e.unit,
                          "description": e.description})
         order = {"stock": 0, "flow": 1, "auxiliary": 2, "initial": 3, "constant": 4, "fixed": 5}
         table = pd.DataFrame(rows, columns=["name", "label", "kind", "unit", "description"])
@@ -182,9 +306,20 @@ class Model:
                 f"{len(self.outputs)} outputs, {self.engine} engine>")
 
     # ---- checking what a person typed ----------------------------------------------------------
+    def python_name(self, key: str) -> str:
+        """The python name (pysd's) of the variable `key` names: its python name, its label as
+        written in the model file, or its snake_case form. ValueError if there is none."""
+        for form in (str(key), str(key).strip(), snake_case(str(key))):
+            if form in self._aliases:
+                return self._aliases[form]
+        close = difflib.get_close_matches(snake_case(str(key)), sorted(set(self._aliases.values())),
+                                          n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"'{key}' is not a variable of the model '{self.name}'.{hint}")
+
     def parameter_name(self, key: str) -> str:
         """The parameter's python name for `key` (python name or label); ValueError if unknown."""
-        name = snake_case(str(key))
+        name = self._aliases.get(str(key)) or self._aliases.get(snake_case(str(key)), snake_case(str(key)))
         if name in self._defaults:
             return name
         candidates = list(self._defaults)
@@ -197,12 +332,21 @@ class Model:
         raise ValueError(f"'{key}' is not a parameter of the model '{self.name}'.{hint}")
 
     def check_outputs(self, outputs: list[str]) -> list[str]:
-        """`outputs` unchanged if every name is an output of the model; else ValueError."""
-        # A subscripted output's columns ('poverty_share[coastal]') count as that output.
-        unknown = [o for o in outputs if o not in self._outputs and output_of(o) not in self._outputs]
+        """`outputs` as the run's column names (a label or snake_case name becomes pysd's name);
+        ValueError if one is not an output of the model."""
+        if isinstance(outputs, str):
+            raise ValueError(f"outputs must be a list of names, such as ['{outputs}'].")
+        known, unknown = [], []
+        for output in outputs:
+            base, bracket, rest = str(output).partition("[")
+            name = base if base in self._outputs else self._aliases.get(base, self._aliases.get(
+                snake_case(base), base))
+            # A subscripted output's columns ('poverty_share[coastal]') count as that output.
+            (known if name in self._outputs else unknown).append(name + bracket + rest
+                                                                   if name in self._outputs else output)
         if unknown:
             raise ValueError(f"Unknown output(s) {unknown}. Outputs are: {', '.join(self._outputs)}.")
-        return list(outputs)
+        return known
 
     def check_value(self, name: str, value: Any) -> float:
         """`value` as a float if it is a number within the parameter's range; else ValueError."""
@@ -238,6 +382,9 @@ class Model:
                 f"The run length must be a number of {self.time_unit.lower()}s between 0 and "
                 f"{MAX_RUN_LENGTH}; you gave {length!r}."
             )
+        if length / self._controls["time_step"] > MAX_STEPS:
+            raise ValueError(f"A run {length:g} {self.time_unit.lower()}s long would take more than "
+                             f"{MAX_STEPS:,} time steps; give a shorter run.")
         return self._controls["initial_time"] + float(length)
 
     def saved_times_count(self, length: float | None = None) -> int:
@@ -250,42 +397,96 @@ class Model:
         element), known without running the model."""
         if self._compiled is None:
             raise UnsupportedModel(self.engine_note)
-        return [c for name in self.check_outputs(outputs) for c in self._compiled.columns_of(name)]
+        return [self._column_names.get(c, c) for name in self.check_outputs(outputs)
+                for c in self._compiled.columns_of(self._internal.get(name, name))]
+
+    @property
+    def constants(self) -> list[str]:
+        """Names of the model's constants (including subscripted and unchangeable ones, and the
+        control variables), which a run includes on request (`run(..., include_constants=True)`)."""
+        return list(self._constants)
 
     # ---- running ------------------------------------------------------------------------------
-    def run(self, params: Mapping[str, Any] | None = None, months: float | None = None) -> pd.DataFrame:
+    def run(self, params: Mapping[str, Any] | None = None, months: float | None = None,
+            include_constants: bool = False) -> pd.DataFrame:
         """Simulate once from the defaults plus `params`, for `months` (the model's time unit).
 
-        Returns one row per saved time step, indexed by time, one snake_case column per output.
+        Returns one row per saved time step, indexed by time, one column per output (pysd's
+        python name; a subscripted output has one column per element, e.g. 'share[coastal]').
+        With `include_constants`, the constants' values are columns too, after the outputs.
         """
         values = self.resolve(params)
         final_time = self.final_time_for(months)
         if self._compiled is None:
-            return self._run_pysd(values, final_time)
+            end = None if months is None and self._dynamic_controls else final_time
+            return self._run_pysd(values, end, include_constants)
         times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, final_time, 1)
         index = pd.Index(times, name=self.index_name)
-        return pd.DataFrame({column: results[column][:, 0] for column in self._columns()}, index=index)
+        frame = pd.DataFrame({column: results[column][:, 0] for column in self._columns()},
+                             index=index)
+        if include_constants:
+            frame = self._with_constants(frame, values)
+        return frame
+
+    def _with_constants(self, frame: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+        """`frame` (a run on the numpy engine) with a column for each constant."""
+        columns: dict[str, float] = {}
+        missing = []
+        for name in self._constants:
+            element = self._by_name[self._internal.get(name, name)]
+            if name in values:
+                columns[name] = values[name]
+            elif name in CONTROLS:
+                columns[name] = (frame.index[-1] if name == "final_time" and len(frame)
+                                 else self._controls[name])
+            elif not element.subscripted and isinstance(element.ast, Real):
+                columns[name] = float(element.ast)
+            else:
+                missing.append(name)
+        if missing:  # subscripted constants: their values as pysd reads them
+            columns.update(self._constant_values(missing))
+        extra = pd.DataFrame({c: np.full(len(frame), v, dtype=float) for c, v in columns.items()},
+                             index=frame.index)
+        return pd.concat([frame, extra], axis=1)
+
+    def _constant_values(self, names: list[str]) -> dict[str, float]:
+        """The values of constants the numpy engine keeps inside its code, read once from pysd
+        (empty when pysd cannot read them)."""
+        if not hasattr(self, "_constant_cache"):
+            try:
+                start = self._controls["initial_time"]
+                row = self._runner.run({}, self._defaults, start, names).iloc[0]
+                self._constant_cache = {_tidy(str(c)): float(v) for c, v in row.items()}
+            except Exception:  # noqa: BLE001 (the run itself is fine; only these columns lack)
+                self._constant_cache = {}
+        return dict(self._constant_cache)
 
     def run_with_pysd(self, params: Mapping[str, Any] | None = None,
-                      months: float | None = None) -> pd.DataFrame:
+                      months: float | None = None, include_constants: bool = False) -> pd.DataFrame:
         """The same run through pysd's own integrator (slower; used to cross-check)."""
-        return self._run_pysd(self.resolve(params), self.final_time_for(months))
+        end = None if months is None and self._dynamic_controls else self.final_time_for(months)
+        return self._run_pysd(self.resolve(params), end, include_constants)
 
-    def _run_pysd(self, values: dict[str, float], final_time: float) -> pd.DataFrame:
-        # A fresh load each time, and every constant passed, so no run inherits another's values.
-        model = load_pysd_model(self.path)
-        result = model.run(params=values, return_columns=self.outputs, final_time=final_time)
-        result.columns = [column_name(c) for c in result.columns]
-        result.index = result.index.astype(float)
+    def _run_pysd(self, values: dict[str, float], final_time: float | None,
+                  include_constants: bool = False) -> pd.DataFrame:
+        # One loaded pysd model, given only the values that differ from the ones it holds, so
+        # no run inherits another's values (see `PysdRunner`).
+        names = self.outputs + (self._constants if include_constants else [])
+        result = self._runner.run(values, self._defaults, final_time, names)
+        if any("[" in str(c) for c in result.columns):
+            result.columns = [_tidy(str(c)) for c in result.columns]
+        if result.index.dtype != float:
+            result.index = result.index.astype(float)
         result.index.name = self.index_name
         # Subscripted outputs give one column per element, e.g. 'poverty_share[coastal]',
-        # kept in pysd's element order and grouped in the order of `outputs`.
-        order = {name: i for i, name in enumerate(self.outputs)}
+        # kept in pysd's element order and grouped in the order of `names`.
+        order = {name: i for i, name in enumerate(names)}
         columns = [c for c in result.columns if output_of(c) in order]
-        missing = set(order) - {output_of(c) for c in columns}
+        missing = set(self.outputs) - {output_of(c) for c in columns}
         if missing:  # as strict as selecting result[self.outputs] was before subscripts
             raise KeyError(f"pysd returned no column for output(s) {sorted(missing)}.")
-        return result[sorted(columns, key=lambda c: order[output_of(c)])]
+        ordered = sorted(columns, key=lambda c: order[output_of(c)])
+        return result if ordered == list(result.columns) else result[ordered]
 
     def simulate_many(self, samples: pd.DataFrame, final_time: float | None = None) -> pd.DataFrame:
         """Run every row of `samples` (complete, already checked parameter values) at once.
@@ -302,16 +503,25 @@ class Model:
         return pd.DataFrame(data, index=index)
 
     def _columns(self) -> list[str]:
-        """The compiled engine's result columns, output by output (elements in pysd's order)."""
+        """The numpy engine's result columns, output by output (elements in pysd's order)."""
         assert self._compiled is not None
-        return [c for name in self._outputs for c in self._compiled.columns_of(name)]
+        return list(self._column_names.values())
 
     def _simulate(self, constants: dict[str, np.ndarray], final_time: float,
                   runs: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Integrate `runs` parameter sets at once with the compiled engine."""
+        """Integrate `runs` parameter sets at once with the compiled engine; `constants` and the
+        results are keyed by the run's names."""
         assert self._compiled is not None
-        constants = dict(constants)
+        constants = {self._internal.get(k, k): v for k, v in constants.items()}
         for key, value in self._controls.items():
             constants[key] = np.full(runs, final_time if key == "final_time" else value)
-        return self._compiled.simulate(constants, self._controls["initial_time"], final_time,
-                                       self._controls["time_step"], self._controls["saveper"], runs)
+        times, results = self._compiled.simulate(
+            constants, self._controls["initial_time"], final_time, self._controls["time_step"],
+            self._controls["saveper"], runs)
+        return times, {self._column_names.get(c, c): v for c, v in results.items()}
+
+
+def _tidy(column: str) -> str:
+    """A pysd column with the spaces inside its subscripts removed: 'share[a, b]' -> 'share[a,b]'."""
+    base, bracket, subscripts = column.partition("[")
+    return base + (f"[{subscripts.replace(' ', '')}" if bracket else "")

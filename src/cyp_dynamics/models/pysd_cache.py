@@ -29,6 +29,7 @@ import tempfile
 import warnings
 from hashlib import sha256
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pysd
 from pysd.builders.python.python_model_builder import ModelBuilder
@@ -116,6 +117,7 @@ FORBIDDEN_ATTRIBUTES = {  # file, process and unpickling methods (xarray's .rena
 ALLOWED_IMPORTS = {"numpy": "np", "xarray": "xr"}
 ALLOWED_FROM = {  # module: the names pysd's builder imports from it (None: any but forbidden)
     "pysd": {"Component"}, "pathlib": {"Path"}, "scipy": {"stats", "special"},
+    "pysd.py_backend.model": {"Macro"},  # a macro: another translated file, checked below
     **{f"pysd.py_backend.{m}": None for m in ("functions", "statefuls", "external", "data",
                                               "lookups", "utils", "allocation")}}
 ALLOWED_DUNDERS = {"__file__", "__pysd_version__"}  # the only ones pysd writes
@@ -126,6 +128,18 @@ def _adds_to_object(value: ast.expr) -> bool:
     return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
             and value.func.attr == "add" and isinstance(value.func.value, ast.Name)
             and value.func.value.id.startswith("_"))
+
+
+def _is_macro_file(call: ast.Call) -> bool:
+    """`Macro(_root.joinpath("a_name.py"), ...)`, as pysd writes it for a macro."""
+    if not call.args:
+        return False
+    first = call.args[0]
+    return (isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute)
+            and first.func.attr == "joinpath" and isinstance(first.func.value, ast.Name)
+            and first.func.value.id == "_root" and len(first.args) == 1 and not first.keywords
+            and isinstance(first.args[0], ast.Constant) and isinstance(first.args[0].value, str)
+            and re.fullmatch(r"[a-z_][a-z0-9_]*\.py", first.args[0].value) is not None)
 
 
 def audit_generated_code(source: str, name: str) -> None:
@@ -147,6 +161,12 @@ def audit_generated_code(source: str, name: str) -> None:
             f"{what}, which a model should never produce. The model file may have been written "
             "to run code when opened; it was not loaded.")
 
+    for node in ast.walk(tree):  # Macro(_root.joinpath("name.py"), ...): a file beside this one
+        if isinstance(node, ast.Name) and node.id == "Macro" and not isinstance(node.ctx, ast.Load):
+            refuse(node, "a redefinition of Macro")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "Macro" and not _is_macro_file(node):
+            refuse(node, "a macro that loads a file other than its own translation")
     path_calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)
                   and isinstance(n.func, ast.Name) and n.func.id == "Path"
                   and [ast.dump(a) for a in n.args] == [ast.dump(ast.Name("__file__", ast.Load()))]}
@@ -283,6 +303,12 @@ def _translate(path: Path, source: bytes, data_files: list[str], root: Path) -> 
 
 def translated_path(path: Path) -> Path:
     """The verified pysd translation of the model file at `path`, translating it if needed."""
+    return translation(path)[0]
+
+
+def translation(path: Path) -> tuple[Path, list[Path]]:
+    """The verified translation of `path` and the files it was made from (the model file and the
+    data files beside it that it names), whose changes call for a new translation."""
     path = path.resolve()
     source, data_files = _safe_source(path)
     root = cache_folder()
@@ -301,15 +327,99 @@ def translated_path(path: Path) -> Path:
             if not _verified(folder):
                 raise ModelFileError(f"The translation cache for '{path.name}' changed while it "
                                      f"was written; delete {folder} and try again.") from None
-    return folder / f"{MODEL_STEM}.py"
+    return folder / f"{MODEL_STEM}.py", [path] + [path.parent / name for name in data_files]
 
 
-def load_pysd_model(path: Path) -> "pysd.py_backend.model.Model":
-    """A fresh pysd model for `path`, from a translation checked just before it is imported."""
+def _stamp(files: list[Path]) -> tuple:
+    """Modification times and sizes of `files` (None for a file that has gone)."""
+    stamps = []
+    for file in files:
+        try:
+            info = file.stat()
+            stamps.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def _pysd_data_files(data_files: Any) -> Any:
+    """`data_files` as pysd takes them: a list of paths, or {path: [variables]}."""
+    if data_files is None:
+        return None
+    if isinstance(data_files, (str, Path)):
+        data_files = [data_files]
+    if isinstance(data_files, dict):
+        return {str(Path(k).expanduser().resolve()): v for k, v in data_files.items()}
+    return [str(Path(f).expanduser().resolve()) for f in data_files]
+
+
+def load_pysd_model(path: Path, data_files: Any = None) -> "pysd.py_backend.model.Model":
+    """A fresh pysd model for `path`, from a translation checked just before it is imported.
+    `data_files`: files of DATA variables' values, as pysd's `load` takes them."""
     translated = translated_path(path)
+    return _import_checked(translated, path, data_files)
+
+
+def _import_checked(translated: Path, path: Path, data_files: Any):
     if not _verified(translated.parent):
         raise ModelFileError(f"The translation of '{path.name}' failed its check; it was not "
                              "loaded. Try again, or delete the cache folder "
                              f"{translated.parent}.")
     shutil.rmtree(translated.parent / "__pycache__", ignore_errors=True)  # only the checked .py
-    return pysd.load(str(translated))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pysd warns about its own internals
+        return pysd.load(str(translated), data_files=_pysd_data_files(data_files))
+
+
+class PysdRunner:
+    """One loaded pysd model, reset for each run: only the values that differ from the ones it
+    holds are set, and control variables go back to the file's after a run that changed them.
+    A change to the model file or its data files loads a fresh translation."""
+
+    def __init__(self, path: Path, data_files: Any = None):
+        self.path = Path(path).resolve()
+        self.data_files = data_files
+        self._model = None
+        self._watched: list[Path] = []
+        self._stamps: tuple = ()
+        self._values: dict[str, float] = {}  # what the loaded model holds now (unknown: absent)
+
+    @property
+    def model(self) -> "pysd.py_backend.model.Model":
+        """The loaded pysd model (loaded again when its files changed)."""
+        if self._model is None or _stamp(self._watched) != self._stamps:
+            translated, self._watched = translation(self.path)
+            extra = [Path(f) for f in (_pysd_data_files(self.data_files) or [])]
+            self._watched = self._watched + extra
+            self._stamps = _stamp(self._watched)
+            self._model = _import_checked(translated, self.path, self.data_files)
+            self._controls = dict(self._model.components._control_vars)
+            self._values = {}
+        return self._model
+
+    def control(self, name: str) -> float:
+        """A control variable's value at the initial time, as pysd evaluates it."""
+        return float(getattr(self.model.time, name)())
+
+    def run(self, values: dict[str, float], defaults: dict[str, float],
+            final_time: float | None, return_columns: list[str]):
+        """pysd's run of `values` (every other constant at `defaults`), to `final_time` (None:
+        the file's, which may be an equation)."""
+        model = self.model
+        changed = {k: v for k, v in values.items() if self._values.get(k, defaults.get(k)) != v}
+        model.time.set_control_vars(**self._controls)  # the file's, in case a run changed them
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                result = model.run(params=changed or None, return_columns=return_columns,
+                                   final_time=final_time)
+            except NotImplementedError as error:
+                self._model = None  # in an unknown state: load it again next time
+                raise ModelFileError(
+                    f"The model '{self.path.name}' uses something pysd cannot run ({error}). "
+                    "Write that part with functions Vensim and pysd both have.") from None
+            except BaseException:
+                self._model = None
+                raise
+        self._values.update(changed)
+        return result

@@ -29,6 +29,7 @@ SKETCH_MARKER = "\\\\\\---///"  # pysd splits a .mdl file's equations from its s
 _NUMBER = r"[+-]?\s*(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
 _PAIR = rf"\(\s*{_NUMBER}\s*,\s*{_NUMBER}\s*\)"
 NUMERIC_RANGE = re.compile(rf"\s*{_PAIR}(?:\s*[-,]\s*{_PAIR})*\s*")
+SKETCH_START = re.compile(r"\\{3}---///|^[ \t]*\\{2}---///", re.MULTILINE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTINUATION = re.compile(r"\\[ \t]*(?:\r?\n|\r|$)")  # a backslash that only wraps a line
 APOSTROPHE_NAME = re.compile(r"[\w\s'$&-]*")
@@ -79,6 +80,26 @@ def neutralise(text: str) -> str:
     text = re.sub(r"\[([^\]]*)\]", lambda m: m.group(0) if "(" not in m.group(1)
                   or NUMERIC_RANGE.fullmatch(m.group(1)) else f"({m.group(1)})", text)
     return CONTROL.sub(" ", re.sub(r'"{2,}', '"', text))
+
+
+def check_model_file(path: Path) -> None:
+    """ModelFileError when `path` is empty, or a .mdl file with no equation in it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ModelFileError(f"The model file '{path.name}' cannot be read "
+                             f"({error.strerror}).") from None
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        raise ModelFileError(f"The model file '{path.name}' is empty. Save the model again from "
+                             "Vensim or Stella (or check that you picked the right file).")
+    if path.suffix.lower() == ".mdl":
+        model = SKETCH_START.split(text, 1)[0]
+        if not re.search(r"=[^|]*~", model):
+            raise ModelFileError(
+                f"'{path.name}' holds no model equations (a Vensim .mdl has lines such as "
+                "'Waiting list = INTEG(referrals - treatment starts, 100)' followed by ~ units ~ "
+                "comment |). Check that it is a Vensim model saved as text.")
 
 
 # ---- Vensim ---------------------------------------------------------------------------------
@@ -193,14 +214,37 @@ def _equations(text: str) -> list[list[str]]:
             for fields in _entries(text)]
 
 
+def safe_name(name: str) -> str:
+    """A quoted name with the characters that could close a string in generated code removed:
+    backslashes, double quotes, and apostrophes mixed with other punctuation. pysd's python name
+    is unchanged, since pysd drops these characters from python names too."""
+    name = name.replace('\\"', "").replace("\\", "").replace('"', "")
+    return name if name_problem(name) is None else name.replace("'", "")
+
+
+def _renamed(model: str) -> str:
+    """`model` with every quoted name in an equation that `name_problem` refuses written as
+    `safe_name` (a name with a line break or control character is left, to be refused)."""
+    pieces, position = [], 0
+    for fields in _entries(model):
+        for item in fields:
+            if item.index in (1, 2):
+                continue
+            for start, end in item.groups:
+                name = model[start + 1:end - 1]
+                if name_problem(name) and not (CONTROL.search(name) or "\n" in name
+                                              or "\r" in name):
+                    pieces.append(model[position:start] + '"' + safe_name(name) + '"')
+                    position = end
+    return "".join(pieces) + model[position:]
+
+
 def safe_vensim_text(text: str) -> SafeText:
     """The model part of a .mdl file's text, checked and tidied for pysd (sketch dropped)."""
-    model = text.split(SKETCH_MARKER, 1)[0]
-    macro = model.find(":MACRO:")
-    if macro >= 0:
-        raise ModelFileError(
-            f"line {_line(model, macro)}: the model defines a macro (:MACRO:). Macros are not "
-            "supported when opening model files; write the macro's equations out in full.")
+    # The sketch starts at '\\\---///'; some files (written by hand or by old tools) have
+    # '\\---///', which pysd does not recognise: both end the model here.
+    model = SKETCH_START.split(text, 1)[0]
+    model = _renamed(model)
     entries = _entries(model)
     pieces, position = [], 0
     data_files: list[str] = []
@@ -237,7 +281,12 @@ class SafeVensimFile(VensimFile):
 
 # ---- XMILE ----------------------------------------------------------------------------------
 def _local_name(node: etree._Element) -> str:
-    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+    """A tag's name without its namespace: '{...}aux' gives 'aux'. A tag with an undeclared
+    prefix, as Stella and xmutil write ('isee:prefs'), keeps it: pysd reads no such tag, and it
+    must never pass for one this module skips (such as 'header')."""
+    if not isinstance(node.tag, str):
+        return ""
+    return node.tag.rpartition("}")[2]
 
 
 def _check_xmile_text(text: str | None, line: int | None, owner: str) -> None:
@@ -268,6 +317,10 @@ def safe_xmile_root(path: Path) -> etree._Element:
     root = tree.getroot()
     if root is None:
         raise ModelFileError(f"'{path.name}' is not a readable XMILE file (no model found).")
+    if _local_name(root) != "xmile":
+        raise ModelFileError(f"'{path.name}' is not an XMILE model: its outer element is "
+                             f"<{_local_name(root) or '?'}>, where a model has <xmile>. Export the "
+                             "model again from Stella, Vensim or another modelling tool.")
     if tree.docinfo.internalDTD is not None or any(
             isinstance(node, etree._Entity) for node in root.iter()):
         raise ModelFileError(f"'{path.name}' declares XML entities (<!DOCTYPE ...>); remove the "
