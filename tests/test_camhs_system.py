@@ -170,7 +170,7 @@ def test_threshold_search_explains_a_reversed_range(system):
     with pytest.raises(ValueError, match="must be below"):
         find_threshold(system, "initial_severe_share", "waiting_list", low=0.8, high=0.2)
     with pytest.raises(ValueError, match="Unknown output"):
-        find_threshold(system, "initial_severe_share", "waiting list")
+        find_threshold(system, "initial_severe_share", "waiting lists")
 
 
 def test_threshold_search_asks_for_ends_when_the_model_gives_no_range():
@@ -181,7 +181,9 @@ def test_threshold_search_asks_for_ends_when_the_model_gives_no_range():
     with pytest.raises(ValueError, match="no range in the model file.*low=.*high="):
         find_threshold(tea, "cooling_time", "tea_temperature")
     with pytest.raises(ValueError, match="Unknown output"):
-        end_states(tea, "cooling_time", [5, 10], "tea temperature")
+        end_states(tea, "cooling_time", [5, 10], "tea temperatures")
+    # the label as written in the model file is accepted and read from the run's column
+    assert len(end_states(tea, "cooling_time", [5, 10], "Tea temperature")) == 2
 
 
 def test_published_rules_of_thumb_come_through(system):

@@ -1,6 +1,6 @@
 """The dependency graph of any model file, with each link's polarity estimated from the model.
 
-Links come from pysd's parsed equations (`cyp_dynamics.models.parsing`). A stock's inflows and
+Links come from pysd's parsed equations (`cyp_dynamics.models.engine.parsing`). A stock's inflows and
 outflows are read from its INTEG: terms added are inflows (+), terms subtracted outflows (-).
 Every other link's polarity is estimated by nudging the cause a little at each saved time of a
 run and watching which way the effect's equation moves. A link is marked `uncertain` when that
@@ -23,11 +23,10 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..models import Model, load_model
-from ..models.engine import HELPERS, UnsupportedModel, _Compiler, _local
-from ..models.engine_subscripts import (SUBSCRIPT_HELPERS, SubscriptCompiler, assignment,
-                                        element_names, reference_nodes, variable_ranges)
+from ..models.engine import (HELPERS, SUBSCRIPT_HELPERS, Element, SubscriptCompiler,
+                              UnsupportedModel, _Compiler, _local, assignment, element_names,
+                              reference_nodes, variable_ranges)
 from ..models.export.structure import flow_terms, references
-from ..models.parsing import Element
 from .diagram import CausalDiagram, Link
 
 NUDGE = 1e-4  # relative size of the nudge given to a cause
@@ -278,7 +277,7 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
 
 
 def _known(name: str, by_name: dict[str, Element], model: Model) -> str:
-    from ..models.parsing import snake_case
+    from ..models.engine import snake_case
 
     key = snake_case(name)
     if key not in by_name:

@@ -51,7 +51,7 @@ def find_threshold(
     None. Otherwise bisects until the bracket is narrower than `tolerance` (parameter's unit).
     """
     name = model.parameter_name(parameter)
-    model.check_outputs([output])
+    output = model.check_outputs([output])[0]  # a label or snake_case name becomes the column
     row = model.parameters.loc[name]
     if (low is None and pd.isna(row["min"])) or (high is None and pd.isna(row["max"])):
         raise ValueError(f"'{name}' has no range in the model file, so give the ends of the search: "
@@ -83,7 +83,7 @@ def end_states(model: Model, parameter: str, values: list[float], output: str,
                params: Mapping[str, Any] | None = None, months: float = 600) -> pd.DataFrame:
     """`output` at the end of runs started from each of `values` of `parameter`."""
     name = model.parameter_name(parameter)
-    model.check_outputs([output])
+    output = model.check_outputs([output])[0]
     if isinstance(values, str) or not len(values):
         raise ValueError(f"Give end_states a list of values of {name} to start from, e.g. "
                          "[0.1, 0.2, 0.3]; you gave none.")

@@ -28,7 +28,7 @@ import pint
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..models import COURSE_MODELS, MODEL_SUFFIXES, Model, load_model, models_folder
-from ..models.parsing import Element, read_model, snake_case
+from ..models.engine import Element, read_model, snake_case
 
 COLUMNS = ["variable", "equation", "left_units", "right_units", "what_to_fix"]
 NO_UNITS = {"dmnl", "dimensionless", "fraction", "share", "percent", "percentage", "1", "unitless",

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .model import Model
-from .parsing import snake_case
+from .engine import snake_case
 from .sanitise import ModelFileError
 from .subscripts import by_element, tidy_elements
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import CompiledModel, UnsupportedModel, compile_model
-from .parsing import read_model, snake_case
+from .engine import read_model, snake_case
 from .pysd_cache import PysdRunner
 from .sanitise import ModelFileError, check_model_file
 

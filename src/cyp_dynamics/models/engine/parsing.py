@@ -80,6 +80,15 @@ def _kind(py_name: str, component: Any) -> str:
     return "auxiliary"
 
 
+def _element_kind(py_name: str, components: list[Any]) -> str:
+    """The kind of a variable from all its definitions: one defined element by element is a
+    constant only when every element is a number (`x[A] = 3`, `x[C] = 1.5 + Time/10` is not)."""
+    kind = _kind(py_name, components[0])
+    if kind == "constant" and not all(_is_number(c.ast) for c in components):
+        return "auxiliary"
+    return kind
+
+
 def _limits(raw: tuple | None) -> tuple[float | None, float | None, float | None]:
     values = list(raw or ()) + [None, None, None]
     return tuple(None if v is None or v != v else float(v) for v in values[:3])  # noqa: PLR0124  # type: ignore[return-value]
@@ -141,7 +150,7 @@ def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
                 Element(
                     name=element.name.strip(),
                     py_name=py_name,
-                    kind=_kind(py_name, component),
+                    kind=_element_kind(py_name, element.components),
                     ast=component.ast,
                     unit=(element.units or "").strip(),
                     limits=_limits(element.limits),
