@@ -179,7 +179,9 @@ def _tasks(client: Any, request: EnsembleRequest, task_runs: int, function: Any,
     size = max(chunk_runs(request.model, request.months),
                min(task_runs, -(-request.runs // (workers * TASKS_PER_WORKER))))
     bounds = [(start, min(start + size, request.runs)) for start in range(0, request.runs, size)]
-    model_file = client.scatter(ModelFile.of(request.model), broadcast=True)
+    # the model file's text goes with each task (a few kB): a scattered copy can be lost with a
+    # worker that restarts, and Dask then cancels every task that needs it
+    model_file = ModelFile.of(request.model)
     pending = iter(bounds)
     where: dict[Any, tuple[int, int]] = {}
 
