@@ -517,3 +517,15 @@ def test_end_states_asks_for_values_to_start_from():
     model = load_model("camhs_system")
     with pytest.raises(ValueError, match="list of values"):
         end_states(model, "initial_severe_share", [], "waiting_list")
+
+
+def test_loaders_and_runs_say_what_they_take():
+    model = load_model("camhs_waiting_list")
+    with pytest.raises(ValueError, match="takes one model"):
+        load_model(["camhs_waiting_list"])
+    by_series = model.run(pd.Series({"clinicians": 50}))
+    assert by_series.equals(model.run({"clinicians": 50}))
+    with pytest.raises(ValueError, match="holds text"):
+        ensemble(model, pd.DataFrame({"clinicians": ["40", "60"]}))
+    with pytest.raises(ValueError, match="outputs is empty"):
+        ensemble(model, pd.DataFrame({"clinicians": [40.0, 60.0]}), outputs=[])

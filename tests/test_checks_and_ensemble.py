@@ -94,7 +94,7 @@ def test_ensemble_bad_input_messages(camhs):
         ensemble(camhs, pd.DataFrame({"clinicans": [4]}))
     with pytest.raises(ValueError, match="between 0 and 300 FTE; you gave 400"):
         ensemble(camhs, pd.DataFrame({"clinicians": [40, 400]}))
-    with pytest.raises(ValueError, match="must be a number"):
+    with pytest.raises(ValueError, match="holds text"):
         ensemble(camhs, pd.DataFrame({"clinicians": [40, "many"]}))
     with pytest.raises(ValueError, match="Unknown output"):
         ensemble(camhs, pd.DataFrame({"clinicians": [40]}), outputs=["queue"])

@@ -126,10 +126,11 @@ def _checked_values(model: Model, samples: pd.DataFrame) -> dict[str, np.ndarray
     for column in samples.columns:
         name = model.parameter_name(column)
         series = samples[column]
-        if series.dtype.kind in "fiu":  # numbers already: no conversion, no copy for floats
-            column_values = series.to_numpy(dtype=float)
-        else:
-            column_values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+        if series.dtype.kind not in "fiu":  # text such as '40' is a typing slip, not a number
+            raise ValueError(f"The samples' column '{column}' holds text (such as "
+                             f"{series.iloc[0]!r}), not numbers: convert it first, e.g. "
+                             f"samples['{column}'] = samples['{column}'].astype(float).")
+        column_values = series.to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             bad = ~np.isfinite(column_values)
             low, high = table.at[name, "min"], table.at[name, "max"]
@@ -154,6 +155,9 @@ def _output_names(model: Model, outputs: str | list[str] | None) -> list[str]:
     if not isinstance(outputs, (list, tuple, pd.Index)) or not all(isinstance(o, str) for o in outputs):
         raise TypeError(f"outputs must be a list of output names such as ['waiting_list']; you gave "
                         f"{outputs!r}.")
+    if not len(outputs):
+        raise ValueError("outputs is empty: name at least one output, such as ['waiting_list'], or "
+                         "leave it out to get every output.")
     return model.check_outputs(list(outputs))
 
 

@@ -123,6 +123,10 @@ def load_model(name_or_path: str | Path, data_files: Any = None) -> Model:
     Nothing in a model file is ever run as code: a file that tries to (or that pysd could not
     handle safely) raises `ModelFileError`, a ValueError saying which line to change.
     """
+    if not isinstance(name_or_path, (str, Path)):
+        raise ValueError(f"load_model takes one model: a course model's name such as "
+                         f"'camhs_waiting_list', or the path to a .mdl or .xmile file; you gave "
+                         f"{type(name_or_path).__name__} {name_or_path!r}.")
     text = str(name_or_path)
     looks_like_path = (isinstance(name_or_path, Path) or "/" in text or "\\" in text
                        or bool(Path(text).suffix))

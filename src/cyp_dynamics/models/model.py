@@ -368,7 +368,7 @@ class Model:
         if params is not None and not isinstance(params, (Mapping, pd.Series)):
             raise ValueError("params must be a dictionary such as {'clinicians_fte': 30}.")
         values = dict(self._defaults)
-        for key, value in (params or {}).items():
+        for key, value in ({} if params is None else params).items():  # a Series has no truth
             name = self.parameter_name(key)
             values[name] = self.check_value(name, value)
         return values
