@@ -226,3 +226,12 @@ def test_suite_models_export_and_run_the_same(tmp_path):
     for name, why in refused:
         print(f"  {name}: {why}")
     assert sketched >= 10 and exported >= 0.6 * sketched
+
+
+def test_the_pictures_of_the_course_models_diagrams_are_current(course_model):
+    picture = (Path(__file__).resolve().parents[1] / "course" / "images" / "model_diagrams"
+               / f"{course_model.name}.svg")
+    text = Path(course_model.path).read_text(encoding="utf-8")
+    assert picture.read_text(encoding="utf-8") == sketch_svg(text, course_model.name.replace("_", " ")), (
+        f"{picture.name} is out of date: run `python -m cyp_dynamics.models.export picture "
+        f"{Path(course_model.path).name} {picture}` (see the README)")

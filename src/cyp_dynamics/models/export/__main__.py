@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"XMILE written to {to_xmile(load_model(args.model), args.out)}")
     else:
         Path(args.out).write_text(sketch_svg(Path(args.model).read_text(encoding="utf-8"),
-                                             Path(args.model).stem), encoding="utf-8")
+                                             Path(args.model).stem.replace("_", " ")), encoding="utf-8")
         print(f"Picture written to {args.out}")
     return 0
 
