@@ -32,7 +32,7 @@ def test_a_cluster_ensemble_equals_the_single_process_one_exactly(camhs, client,
 
     from cyp_dynamics.analysis import cluster
 
-    here_module = importlib.import_module("cyp_dynamics.analysis.ensemble")
+    here_module = importlib.import_module("cyp_dynamics.analysis.requests")
     monkeypatch.setattr(here_module, "CHUNK_BYTES", 1.0)  # tasks of 500 runs: six tasks, so
     monkeypatch.setattr(cluster, "TASK_RUNS", 500)  # they come back out of order
     samples = sample_parameters(camhs, 3_000, seed=11)

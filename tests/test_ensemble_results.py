@@ -40,7 +40,7 @@ def test_the_table_is_one_block_with_each_run_equal_to_a_single_run(camhs, sampl
 def test_chunks_do_not_change_the_result(camhs, samples, monkeypatch):
     import importlib
 
-    module = importlib.import_module("cyp_dynamics.analysis.ensemble")  # the module, not the function
+    module = importlib.import_module("cyp_dynamics.analysis.requests")  # where chunks are sized
     whole = ensemble(camhs, samples.iloc[:1200], outputs="waiting_list", progress=False)
     monkeypatch.setattr(module, "CHUNK_BYTES", 1.0)  # the smallest chunks: 500 runs
     assert module.chunk_runs(camhs) == 500
@@ -193,7 +193,7 @@ def test_counted_quantiles_handle_values_beyond_the_pilot_and_missing_values():
 def test_result_arrays_use_ordinary_pages_and_leave_numpys_setting_as_it_was(monkeypatch):
     import importlib
 
-    module = importlib.import_module("cyp_dynamics.analysis.ensemble")
+    module = importlib.import_module("cyp_dynamics.analysis.requests")
     switch = module._SET_MADVISE_HUGEPAGE
     if switch is None:
         pytest.skip("this numpy has no huge-page setting")

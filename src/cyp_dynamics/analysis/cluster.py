@@ -36,7 +36,7 @@ import hashlib
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ensemble import EnsembleRequest, chunk_runs, result_array, run_chunk
+from .requests import EnsembleRequest, chunk_runs, result_array, run_chunk
 
 TASK_RUNS = 20_000  # runs per task for whole tables (about 60 MB of results for CAMHS models)
 SUMMARY_TASK_RUNS = 200_000  # runs per task for summaries (only counts come back)
@@ -133,22 +133,6 @@ def _table_task(model_file: ModelFile, values: dict[str, np.ndarray], runs: int,
     return times, out
 
 
-def _summary_task(model_file: ModelFile, values: dict[str, np.ndarray], runs: int,
-                  columns: list[str], months: float | None, final_time: float,
-                  counts: Any, conditions: Mapping[str, Any], shapes: dict[str, tuple[int, ...]]
-                  ) -> tuple[np.ndarray, Any]:
-    """On a worker: the summary state of `runs` runs (bins as in `counts`)."""
-    from .reductions import empty_state
-
-    request = _task_request(model_file, values, runs, columns, months, final_time)
-    state = empty_state(counts, conditions, runs, shapes)
-    times = np.array([])
-    for start, stop in request.chunk_bounds():
-        times, part = run_chunk(request, start, stop)
-        state.add(start, part, conditions)
-    return times, state
-
-
 def _check_engine(request: EnsembleRequest) -> None:
     if request.model.engine != "numpy":
         raise ValueError(f"The model '{request.model.name}' {request.model.engine_note}: "
@@ -209,21 +193,3 @@ def cluster_chunks(client: Any, request: EnsembleRequest
     """(start, stop, times, {column: (runs, times)}) for each block run on the cluster."""
     for start, stop, (times, values) in _tasks(client, request, TASK_RUNS, _table_task):
         yield start, stop, times, values
-
-
-def cluster_summary(client: Any, request: EnsembleRequest, counts: Any,
-                    conditions: Mapping[str, Any]) -> tuple[np.ndarray, Any]:
-    """The summary state of every run, counted on the workers and merged here."""
-    from .reductions import _condition_counts, empty_state
-
-    probe_request = EnsembleRequest(request.model, request.labels[:1],
-                                    {n: c[:1] for n, c in request.values.items()},
-                                    list(request.columns), request.months, request.final_time)
-    times, probe = run_chunk(probe_request, 0, 1)  # shapes of the conditions' answers
-    shapes = {n: _condition_counts(n, f, probe).shape for n, f in conditions.items()}
-    state = empty_state(counts, conditions, request.runs, shapes)
-    bins = client.scatter(counts, broadcast=True)  # once, not with every task
-    for start, _, (times, part) in _tasks(client, request, SUMMARY_TASK_RUNS, _summary_task,
-                                          bins, dict(conditions), shapes):
-        state.merge(part, start)
-    return times, state

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ensemble import (
+from .requests import (
     EnsembleRequest,
     _working_bytes,
     chunks,
@@ -40,6 +40,7 @@ from .ensemble import (
     result_array,
     run_chunk,
 )
+from .cluster import SUMMARY_TASK_RUNS, ModelFile, _task_request, _tasks
 from .memory import check_memory
 
 BINS = 4_096  # bins per output and time for the quantile bands
@@ -280,8 +281,6 @@ def ensemble_summary(
                 state = empty_state(counts, conditions, request.runs, shapes)
             state.add(start, values, conditions)
     else:
-        from .cluster import cluster_summary
-
         times, state = cluster_summary(client, request, counts, conditions)
     assert state is not None
     return _summary(request, model, times, state, qs)
@@ -336,3 +335,34 @@ def _summary(request: EnsembleRequest, model: Any, times: np.ndarray, state: Sum
         quantile_error=pd.DataFrame(errors, index=index),
         runs=state.runs,
     )
+
+
+# ---- on a Dask cluster -------------------------------------------------------------------------
+def _summary_task(model_file: ModelFile, values: dict[str, np.ndarray], runs: int,
+                  columns: list[str], months: float | None, final_time: float,
+                  counts: Any, conditions: Mapping[str, Any], shapes: dict[str, tuple[int, ...]]
+                  ) -> tuple[np.ndarray, Any]:
+    """On a worker: the summary state of `runs` runs (bins as in `counts`)."""
+    request = _task_request(model_file, values, runs, columns, months, final_time)
+    state = empty_state(counts, conditions, runs, shapes)
+    times = np.array([])
+    for start, stop in request.chunk_bounds():
+        times, part = run_chunk(request, start, stop)
+        state.add(start, part, conditions)
+    return times, state
+
+
+def cluster_summary(client: Any, request: EnsembleRequest, counts: Any,
+                    conditions: Mapping[str, Any]) -> tuple[np.ndarray, Any]:
+    """The summary state of every run, counted on the workers and merged here."""
+    probe_request = EnsembleRequest(request.model, request.labels[:1],
+                                    {n: c[:1] for n, c in request.values.items()},
+                                    list(request.columns), request.months, request.final_time)
+    times, probe = run_chunk(probe_request, 0, 1)  # shapes of the conditions' answers
+    shapes = {n: _condition_counts(n, f, probe).shape for n, f in conditions.items()}
+    state = empty_state(counts, conditions, request.runs, shapes)
+    # the bins go with each task (not scattered: a restarted worker would lose a scattered copy)
+    for start, _, (times, part) in _tasks(client, request, SUMMARY_TASK_RUNS, _summary_task,
+                                          counts, dict(conditions), shapes):
+        state.merge(part, start)
+    return times, state
