@@ -6,7 +6,7 @@ use it) and the project (`Model.run`), interleaved, `--repeats` times each; the 
 is median pysd time / median project time (above 1: the project is faster). Prints the median and
 worst ratio on the numpy engine and on the pysd fallback.
 
-    .venv/bin/python benchmarks/bench_suite.py [--repeats 5] [--engine pysd] [--only NAME ...]
+    .venv/bin/python benchmarks/bench_suite.py [--repeats 5] [--every 3] [--engine pysd] [--only NAME ...]
 
 Needs the suite in ../shared/test-models beside the repository (MIT; used in place).
 """
@@ -80,12 +80,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", nargs="*", help="parts of model paths to keep")
     parser.add_argument("--engine", choices=["numpy", "pysd"], help="only models on this engine")
+    parser.add_argument("--every", type=int, default=3,
+                        help="measure every Nth suite model (default 3, for `make benchmark` in CI; "
+                             "--every 1 measures the whole suite)")
     args = parser.parse_args()
     if not suite.SUITE_FOLDER.is_dir():
         sys.exit(f"The SDXorg suite is not at {suite.SUITE_FOLDER}; nothing to measure.")
     paths = suite.suite_models()
     if args.only:
         paths = [p for p in paths if any(part in str(p) for part in args.only)]
+    else:
+        paths = paths[::max(1, args.every)]
+        print(f"Every {args.every} suite model(s): {len(paths)} models (--every 1 for all).")
     ratios: dict[str, list[tuple[float, str]]] = {"numpy": [], "pysd": []}
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as scratch:
         for i, path in enumerate(paths):
