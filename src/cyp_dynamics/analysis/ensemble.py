@@ -47,6 +47,17 @@ def ensemble(
     for many runs, `ensemble_summary` keeps bands and means in a fixed amount of memory.
     `client`: a `dask.distributed.Client` to run the chunks on its workers (same result).
     """
+    request, times, block = _results(model, samples, outputs, months, progress, memory_limit_gb,
+                                     client)
+    return pd.DataFrame(block.T, index=_run_time_index(request.labels, times, model.index_name),
+                        columns=list(request.columns), copy=False)
+
+
+def _results(model: Model, samples: pd.DataFrame, outputs: str | list[str] | None,
+             months: float | None, progress: bool | None, memory_limit_gb: float | None,
+             client: Any) -> tuple[EnsembleRequest, np.ndarray, np.ndarray]:
+    """Every run of a request: (request, saved times, block), where block[j] holds column j's
+    values run after run, allocated once when the first chunk arrives."""
     request = ensemble_request(model, samples, outputs, months,
                                _table_guard(model, months, memory_limit_gb))
     rows_per_run = model.saved_times_count(months)
@@ -63,8 +74,7 @@ def ensemble(
             block[j, start * rows_per_run:stop * rows_per_run].reshape(stop - start, -1)[...] = \
                 values[column]
     assert block is not None and times is not None
-    return pd.DataFrame(block.T, index=_run_time_index(request.labels, times, model.index_name),
-                        columns=list(request.columns), copy=False)
+    return request, times, block
 
 
 def _run_time_index(labels: pd.Index, times: np.ndarray, time_name: str) -> pd.MultiIndex:
@@ -90,20 +100,10 @@ def ensemble_dataset(
     attributes. `ds['waiting_list'].quantile(0.9, dim='run')` gives a band over time."""
     import xarray
 
-    request = ensemble_request(model, samples, outputs, months,
-                               _table_guard(model, months, memory_limit_gb))
-    steps = model.saved_times_count(months)
-    arrays: dict[str, np.ndarray] = {}
-    times = None
-    for start, stop, times, values in _source(request, progress, client):
-        if not arrays:
-            if model.engine != "numpy":
-                steps = len(times)
-                _check_table_memory(model, request.runs, steps, len(request.columns),
-                                    memory_limit_gb)
-            arrays = {c: result_array((request.runs, steps)) for c in request.columns}
-        for column in request.columns:
-            arrays[column][start:stop] = values[column]
+    request, times, block = _results(model, samples, outputs, months, progress, memory_limit_gb,
+                                     client)
+    # each column's row of the block is its (run, time) array: a view, not a copy
+    arrays = {c: block[j].reshape(request.runs, len(times)) for j, c in enumerate(request.columns)}
     time_name = model.index_name
     variables = model.variables
     data = {}
