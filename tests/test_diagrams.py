@@ -6,9 +6,16 @@ import re
 import pytest
 
 from cyp_dynamics import causal_diagram, model_diagram, show_diagram
-from cyp_dynamics.charts.diagrams import diagram_markdown, to_mermaid
+from cyp_dynamics.analysis import as_diagram
+from cyp_dynamics.charts.diagrams import diagram_markdown
+from cyp_dynamics.charts.diagrams import to_mermaid as mermaid_of_diagram
 
 from .conftest import TEST_MODELS
+
+
+def to_mermaid(source, **options):
+    """Mermaid text of a diagram, a model or diagram text."""
+    return mermaid_of_diagram(as_diagram(source), **options)
 
 
 def node_ids(mermaid: str) -> dict[str, str]:
@@ -94,7 +101,7 @@ def test_long_chains_are_drawn_top_to_bottom_so_they_stay_readable():
 
 
 def test_a_big_diagram_can_be_zoomed():
-    from cyp_dynamics.charts.diagrams import zoomable_diagram
+    from cyp_dynamics.analysis.loops import zoomable_diagram
 
     view = zoomable_diagram("camhs_system", loops=False)
     assert "width:900px" in view.style.value

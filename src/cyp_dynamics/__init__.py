@@ -22,7 +22,7 @@ _WHERE = {
     "causal_diagram": ".analysis", "ensemble": ".analysis", "ensemble_dataset": ".analysis",
     "ensemble_summary": ".analysis", "find_loops": ".analysis", "load_scenarios": ".analysis",
     "model_diagram": ".analysis", "run_scenarios": ".analysis", "sample_parameters": ".analysis",
-    "show_diagram": ".charts.diagrams",
+    "show_diagram": ".analysis.loops",
     "cite": ".data", "list_datasets": ".data", "load_dataset": ".data", "read_local_csv": ".data",
     "Model": ".models", "list_models": ".models", "load_model": ".models",
     "explore": ".widgets",
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .analysis import (causal_diagram, ensemble, ensemble_dataset, ensemble_summary,
                            find_loops, load_scenarios, model_diagram, run_scenarios,
                            sample_parameters)
-    from .charts.diagrams import show_diagram
+    from .analysis.loops import show_diagram
     from .data import cite, list_datasets, load_dataset, read_local_csv
     from .models import Model, list_models, load_model
     from .widgets import explore

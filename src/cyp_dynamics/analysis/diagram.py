@@ -19,6 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..charts.diagrams import diagram_markdown, to_mermaid
+from .cycles import diagram_loops
+
 POLARITY_WORDS = {
     "+": "+", "positive": "+", "same": "+", "s": "+",
     "-": "-", "−": "-", "–": "-", "negative": "-", "opposite": "-", "o": "-",
@@ -89,9 +92,7 @@ class CausalDiagram:
 
     def loops(self) -> pd.DataFrame:
         """Every feedback loop, one row each (see `find_loops`)."""
-        from .loops import find_loops
-
-        return find_loops(self)
+        return diagram_loops(self)
 
     def extended(self, more_links: Any, title: str | None = None) -> "CausalDiagram":
         """A new diagram: this one plus `more_links` (text or tuples, as for `causal_diagram`)."""
@@ -114,13 +115,9 @@ class CausalDiagram:
 
     def to_mermaid(self, **options: Any) -> str:
         """Mermaid flowchart source for this diagram (for docs, or to paste into Markdown)."""
-        from ..charts.diagrams import to_mermaid
-
         return to_mermaid(self, **options)
 
     def _repr_markdown_(self) -> str:
-        from ..charts.diagrams import diagram_markdown
-
         return diagram_markdown(self)
 
     def __repr__(self) -> str:

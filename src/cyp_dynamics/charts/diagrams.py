@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .words import unit_in_words
+from .words import describe_loops, unit_in_words
 
 PALETTE_FILLS = {  # light fills of the house palette's blue, orange and grey
     "stock": "fill:#DCEEFB,stroke:#0072B2,stroke-width:2px,color:#000",
@@ -57,17 +57,15 @@ def _edge_label(link: Any) -> str:
 
 
 def to_mermaid(diagram: Any, direction: str = "auto", units: bool = True) -> str:
-    """Mermaid flowchart source for a diagram, a model, or diagram text (see `as_diagram`).
+    """Mermaid flowchart source for a `CausalDiagram` (`analysis.as_diagram` makes one from a
+    model, a file or diagram text).
 
     `direction`: "LR" (left to right), "TB" (top to bottom), or "auto": top to bottom when a
     chain of links is long, else left to right. `units`: show stocks' and flows' units under
     their names (model diagrams only).
     """
-    from ..analysis.loops import as_diagram
-
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}; you gave {direction!r}.")
-    diagram = as_diagram(diagram)
     if direction == "auto":
         direction = "TB" if chain_length(diagram) >= LONG_CHAIN else "LR"
     ids = {key: f"v{i}" for i, key in enumerate(diagram.labels)}
@@ -108,30 +106,14 @@ def legend(diagram: Any) -> str:
 
 
 def diagram_markdown(diagram: Any, loops: bool = True, **options: Any) -> str:
-    """Markdown for a notebook: title, the Mermaid diagram, a key, and its loops listed below."""
-    from ..analysis.loops import as_diagram, describe_loops, find_loops
-
-    diagram = as_diagram(diagram)
+    """Markdown for a notebook: title, the Mermaid diagram of a `CausalDiagram`, a key, and its
+    loops listed below."""
     parts = [f"**{diagram.title}**"] if diagram.title else []
     parts += [f"```mermaid\n{to_mermaid(diagram, **options)}\n```", legend(diagram)]
     if loops:
-        found = describe_loops(find_loops(diagram)).splitlines()
+        found = describe_loops(diagram.loops()).splitlines()
         parts.append("**Feedback loops**\n\n" + "\n".join(f"* {line}" for line in found))
     return "\n\n".join(parts)
-
-
-def show_diagram(source: Any, loops: bool = True, direction: str = "auto", units: bool = True,
-                 **model_options: Any) -> None:
-    """Draw a diagram in the notebook, with its loops listed under it.
-
-    `source`: diagram text or tuples, a `CausalDiagram`, a `Model`, a course model name or a
-    model file path. `model_options` (params, months, at_time, constants, hide) apply to models.
-    Outside a notebook the Mermaid text is printed instead.
-    """
-    from ..analysis.loops import as_diagram
-
-    diagram = as_diagram(source, **model_options)
-    show(diagram_markdown(diagram, loops=loops, direction=direction, units=units))
 
 
 def show(markdown: str) -> None:
@@ -177,12 +159,3 @@ class ZoomableDiagram:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def zoomable_diagram(source: Any, loops: bool = False, direction: str = "auto", units: bool = True,
-                     **model_options: Any) -> ZoomableDiagram:
-    """`show_diagram` for a big model: the whole diagram in a frame you can zoom and scroll."""
-    from ..analysis.loops import as_diagram
-
-    diagram = as_diagram(source, **model_options)
-    return ZoomableDiagram(diagram_markdown(diagram, loops=loops, direction=direction, units=units))

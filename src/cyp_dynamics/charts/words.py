@@ -7,6 +7,7 @@ Model files carry Vensim units (`children/Month`, `GBP/Year`, `Dmnl`) and code-s
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _NUMERATORS = {"children": "children", "child": "children", "fte": "full-time staff",
                "gbp": "£", "thousand pounds": "£ thousand", "hours": "hours", "weeks": "weeks",
@@ -64,3 +65,23 @@ def name_in_words(name: str, label: str | None = None) -> str:
     words = label or variable.replace("_", " ").capitalize()
     elements = [element_in_words(e.strip()) for e in rest.rstrip("]").split(",") if e.strip()]
     return ", ".join([words, *elements])
+
+
+MEANING = {"R": "reinforcing", "B": "balancing", "?": "direction unknown"}
+
+
+def describe_loops(loops: Any) -> str:
+    """A table of loops (`find_loops`) as plain sentences, e.g.
+    'B1 (balancing): waiting list → closures → waiting list.'"""
+    if loops.empty:
+        return "No feedback loops: every chain of causes ends somewhere."
+    lines = []
+    for row in loops.itertuples():
+        marks = []
+        if row.delays:
+            marks.append("with a delay" if row.delays == 1 else f"with {row.delays} delays")
+        if row.uncertain:
+            marks.append("a link's polarity is uncertain")
+        extra = f" ({'; '.join(marks)})" if marks else ""
+        lines.append(f"{row.loop} ({MEANING[row.polarity]}): {row.name}{extra}.")
+    return "\n".join(lines)
