@@ -268,3 +268,47 @@ def test_a_subscripted_model_the_engine_cannot_evaluate_gets_uncertain_links(tmp
     assert "could not be evaluated" in link.note
     loops = find_loops(model)
     assert loops.polarity.tolist() == ["?"] and loops.uncertain.all()
+
+
+MODEL_WITH_RENAMED_NAMES = """{UTF-8}
+Input = 3
+	~	people/Month
+	~	|
+Gain = Input * 2
+	~	people/Month
+	~	|
+Pool = INTEG(Gain - Loss, 10)
+	~	people
+	~	|
+Loss = Pool / 5
+	~	people/Month
+	~	|
+INITIAL TIME = 0
+	~	Month
+	~	|
+FINAL TIME = 10
+	~	Month
+	~	|
+TIME STEP = 1
+	~	Month
+	~	|
+SAVEPER = TIME STEP
+	~	Month
+	~	|
+"""
+
+
+def test_a_model_whose_names_pysd_renames_gets_its_polarities(tmp_path):
+    """pysd calls 'Input' input_1 (input is a Python builtin); the diagram still evaluates it."""
+    from cyp_dynamics import load_model, model_diagram
+
+    path = tmp_path / "renamed.mdl"
+    path.write_text(MODEL_WITH_RENAMED_NAMES)
+    model = load_model(path)
+    assert "input_1" in model.parameters.index
+    diagram = model_diagram(model, constants=True)
+    links = {(k.source, k.target): k for k in diagram.links}
+    assert links[("input", "gain")].polarity == "+" and not links[("input", "gain")].uncertain
+    assert links[("pool", "loss")].polarity == "+" and not links[("pool", "loss")].uncertain
+    hidden = model_diagram(model, constants=True, hide=["input_1"])
+    assert "input" not in hidden.labels

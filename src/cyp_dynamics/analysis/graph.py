@@ -97,8 +97,9 @@ class _Evaluator:
         self.namespace["dt"] = model._controls["time_step"]
         for key, value in model._controls.items():  # TIME STEP, FINAL TIME, ... as the engine has them
             self.namespace[_local(key)] = np.full(len(run), value)
+        internal = model._internal  # the run's (pysd's) names -> the compiler's names
         for name, value in model.resolve(params).items():
-            self.namespace[_local(name)] = np.full(len(run), value)
+            self.namespace[_local(internal.get(name, name))] = np.full(len(run), value)
         for e in elements:
             if e.kind == "fixed" and isinstance(e.ast, (int, float)):
                 self.namespace[_local(e.py_name)] = np.full(len(run), float(e.ast))
@@ -106,15 +107,17 @@ class _Evaluator:
                    if e.kind == "lookup" and isinstance(e.ast, ae.LookupsStructure)}
         self.subscripted = any(e.subscripted for e in elements)
         if self.subscripted:
-            self._load_subscripted(run, elements, model._ranges, lookups)
+            self._load_subscripted(run, elements, model._ranges, lookups, model._public)
         else:
             for column in run.columns:
-                self.namespace[_local(column)] = run[column].to_numpy(dtype=float)
+                self.namespace[_local(internal.get(column, column))] = run[column].to_numpy(dtype=float)
             self.compiler = _Compiler(lookups)
 
     def _load_subscripted(self, run: Any, elements: list[Element],
-                          ranges: dict[str, tuple[str, ...]], lookups: dict) -> None:
-        """Each variable as an array (saved times, *its ranges), as the engine holds it."""
+                          ranges: dict[str, tuple[str, ...]], lookups: dict,
+                          public: dict[str, str]) -> None:
+        """Each variable as an array (saved times, *its ranges), as the engine holds it;
+        `public`: the compiler's name -> the run's (pysd's) name."""
         self.namespace.update(SUBSCRIPT_HELPERS, R=len(run))
         try:
             dims = {e.py_name: variable_ranges(e, ranges) for e in elements if e.kind != "lookup"}
@@ -124,7 +127,8 @@ class _Evaluator:
             return
         self.compiler = SubscriptCompiler(lookups, ranges, dims)
         for e in elements:
-            names = [e.py_name + suffix for suffix in element_names(dims.get(e.py_name, ()), ranges)]
+            base = public.get(e.py_name, e.py_name)
+            names = [base + suffix for suffix in element_names(dims.get(e.py_name, ()), ranges)]
             if all(name in run.columns for name in names):
                 shape = (len(run), *(len(ranges[d]) for d in dims[e.py_name]))
                 self.namespace[_local(e.py_name)] = run[names].to_numpy(dtype=float).reshape(shape)
@@ -277,9 +281,13 @@ def model_diagram(model: Model | str | Path, params: dict | None = None, months:
 
 
 def _known(name: str, by_name: dict[str, Element], model: Model) -> str:
-    from ..models.engine import snake_case
-
-    key = snake_case(name)
+    """The compiler's name of a variable given by any name `Model` accepts (pysd's, the label,
+    snake_case); ValueError listing the variables when there is none."""
+    try:
+        public = model.python_name(name)
+    except ValueError:
+        public = name
+    key = model._internal.get(public, public)
     if key not in by_name:
         raise ValueError(f"'{name}' is not a variable of the model '{model.name}'. Variables are: "
                          f"{', '.join(by_name)}.")
