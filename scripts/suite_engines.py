@@ -29,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cyp_dynamics.models.engine import UnsupportedModel, compile_model
-from cyp_dynamics.models.engine.parsing import read_model
-from cyp_dynamics.models.model import column_name
+from cyp_dynamics.models.model import Model, column_name
 from cyp_dynamics.models.pysd_cache import load_pysd_model
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "test-models"
+# Data files a suite model reads that its equations do not name (as in tests/suite.py).
+DATA_FILES = {"test_data_from_other_model.mdl": ["data.tab"]}
 SUFFIXES = (".mdl", ".xmile")  # the 216 of issue 12 (.stmx copies left out)
 AGREE = 1e-9
 TIMEOUT_S = 180
@@ -54,35 +54,24 @@ def model_files(suite: Path) -> list[Path]:
 
 
 def numpy_run(path: Path) -> tuple[str, str, dict[str, np.ndarray] | None, np.ndarray | None]:
-    """(engine, reason, columns, times) of the numpy engine on the file's own values."""
-    elements, ranges = read_model(path)
-    try:
-        compiled = compile_model(elements, ranges)
-    except UnsupportedModel as reason:
-        return "pysd", str(reason), None, None
-    by_name = {e.py_name: e for e in elements}
-    controls = {}
-    for key in ("initial_time", "final_time", "time_step", "saveper"):
-        e = by_name.get(key)
-        if key == "saveper" and (e is None or not isinstance(e.ast, (int, float))):
-            controls[key] = controls["time_step"]  # SAVEPER = TIME STEP, as Model reads it
-            continue
-        if e is None or not isinstance(e.ast, (int, float)):
-            return "failed", f"control {key} is not a number", None, None
-        controls[key] = float(e.ast)
-    constants = {e.py_name: np.array([float(e.ast)]) for e in elements
-                 if e.kind == "constant" and not e.subscripted}
-    constants.update({k: np.array([v]) for k, v in controls.items()})
-    times, results = compiled.simulate(constants, controls["initial_time"], controls["final_time"],
-                                       controls["time_step"], controls["saveper"], 1)
-    return "numpy", "", {k: v[:, 0] for k, v in results.items()}, times
+    """(engine, reason, columns, times) of the project's run on the file's own values, through
+    `Model` exactly as `load_model` makes it (so controls and data files are read as there)."""
+    files = [path.parent / f for f in DATA_FILES.get(path.name, [])] or None
+    model = Model(path, data_files=files)
+    if model.engine != "numpy":
+        reason = model.engine_note.partition("(uses ")[2].rpartition(", which")[0]
+        return "pysd", reason or model.engine_note, None, None
+    run = model.run(include_constants=True)
+    return ("numpy", "", {column_name(c): run[c].to_numpy(dtype=float) for c in run.columns},
+            run.index.to_numpy(dtype=float))
 
 
 def pysd_run(path: Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Plain pysd's run of the file's own values, columns named as the project names them."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = load_pysd_model(path).run()
+        files = [path.parent / f for f in DATA_FILES.get(path.name, [])] or None
+        result = load_pysd_model(path, files).run()
     columns = {}
     for c in result.columns:
         try:

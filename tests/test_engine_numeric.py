@@ -115,3 +115,16 @@ def test_time_step_and_saveper_must_be_positive(tmp_path, time_step, saveper, wr
     body = "Stock = INTEG(1, 0)\n\t~\tpeople\n\t~\tA stock.\n\t|\n"
     with pytest.raises(ValueError, match=wrong):
         load_model(write_mdl(tmp_path, body, time_step, saveper))
+
+
+def test_names_starting_d_or_u_are_not_taken_for_flows(tmp_path):
+    """'d x' is the python name d_x, like the engine's flow of a stock x: the two stay apart."""
+    body = ("x = INTEG(d x - u y, 5)\n\t~\tpeople\n\t~\tA stock.\n\t|\n"
+            "d x = 2 + x / 10\n\t~\tpeople/Month\n\t~\tIts inflow.\n\t|\n"
+            "u y = x / 4\n\t~\tpeople/Month\n\t~\tIts outflow.\n\t|\n"
+            "y = SMOOTH(u y, 2)\n\t~\tpeople/Month\n\t~\tA smooth.\n\t|\n")
+    model = load_model(write_mdl(tmp_path, body))
+    assert model.engine == "numpy", model.engine_note
+    ours, theirs = both(model)
+    columns = ["x", "d_x", "u_y", "y"]
+    assert np.allclose(ours[columns], theirs[columns], rtol=1e-12)

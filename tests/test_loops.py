@@ -249,12 +249,12 @@ def test_exits_from_poverty_make_balancing_loops_with_the_poverty_stocks(poverty
 
 
 def test_a_subscripted_model_the_engine_cannot_evaluate_gets_uncertain_links(tmp_path):
-    """A random function sends the model to pysd and a subrange stops the diagram evaluating
+    """The computer's clock sends the model to pysd and a subrange stops the diagram evaluating
     Growth: stock flows keep their signs, other links are '?'."""
     path = tmp_path / "subrange.mdl"
     path.write_text(
         "{UTF-8}\nAge: a, b, c\n~~|\nYoung: a, b\n~~|\n"
-        "Growth rate[Age]= RANDOM UNIFORM(0.1, 0.1, 0)\n~~|\n"
+        "Growth rate[Age]= 0.1 + 0 * GET TIME VALUE(2, 0, 7)\n~~|\n"
         "Population[Age]= INTEG(Growth[Age], 1)\n~~|\n"
         "Growth[Young]= Population[Young]*Growth rate[Young] ~~|\n"
         "Growth[c]= Population[c]*Growth rate[c]\n~~|\n"

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from .model import Model
 from .engine import snake_case
+from .model import Model
 from .sanitise import ModelFileError
 from .subscripts import by_element, tidy_elements
 
@@ -87,6 +87,19 @@ def _load(path: Path, stamp: tuple[int, int], name: str, description: str) -> Mo
     return Model(path, name=name, description=description)
 
 
+def _files_stamp(path: Path) -> tuple:
+    """(modification time, size) of a model file and of the data files beside it that its
+    equations name: a model whose data changed is loaded anew (the numpy engine reads its data
+    files once, when the model is loaded)."""
+    from .pysd_cache import _safe_source, _stamp
+
+    files = [path]
+    if path.suffix.lower() == ".mdl" and re.search(
+            r"GET[\s_]+(XLS|DIRECT)", path.read_text(errors="replace"), re.IGNORECASE):
+        files += [path.parent / name for name in _safe_source(path)[1]]
+    return _stamp(files)
+
+
 def _looks_like(path: Path) -> str | None:
     """'Vensim' or 'XMILE' when a file's first bytes look like that kind of model, else None."""
     try:
@@ -146,8 +159,7 @@ def load_model(name_or_path: str | Path, data_files: Any = None) -> Model:
             resolved = path.resolve()
             if data_files is not None:  # data files may change between loads: never shared
                 return Model(resolved, name=name, description=description, data_files=data_files)
-            stat = resolved.stat()
-            return _load(resolved, (stat.st_mtime_ns, stat.st_size), name, description)
+            return _load(resolved, _files_stamp(resolved), name, description)
     name = snake_case(text)
     if name not in COURSE_MODELS:
         close = difflib.get_close_matches(name, list(COURSE_MODELS), n=3, cutoff=0.4)

@@ -12,8 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .engine import CompiledModel, UnsupportedModel, compile_model
-from .engine import read_model, snake_case
+from .engine import (
+    CompiledModel,
+    UnsupportedModel,
+    compile_model,
+    read_model,
+    snake_case,
+)
 from .pysd_cache import PysdRunner
 from .sanitise import ModelFileError, check_model_file
 
@@ -121,12 +126,10 @@ class Model:
         if controls is not None:  # a bad TIME STEP is explained before anything is compiled
             self._check_controls(controls)
         self._compiled: CompiledModel | None = None
-        if data_files is not None:
-            reason = "data files given with data_files="
-        elif controls is None:
+        reason = self._compile()
+        if controls is None and self._compiled is not None and not self._compiled.dynamic_controls:
+            self._compiled = None  # controls the engine cannot evaluate: pysd runs the model
             reason = "control variables (FINAL TIME, TIME STEP, SAVEPER) that change over time"
-        else:
-            reason = self._compile()
         if self._compiled is not None:
             self.engine = "numpy"
             self.engine_note = "compiled to numpy (agrees with pysd; see tests/test_engine.py)"
@@ -155,7 +158,8 @@ class Model:
     def _compile(self) -> str | None:
         """Compile to numpy; on failure the reason the model runs through pysd instead."""
         try:
-            self._compiled = compile_model(self._elements, self._ranges)
+            self._compiled = compile_model(self._elements, self._ranges,
+                                           root=self.path.parent, data_files=self.data_files)
         except ModelFileError:
             raise  # a safety refusal is never hidden behind the fallback
         except UnsupportedModel as reason:
@@ -420,22 +424,31 @@ class Model:
         if self._compiled is None:
             end = None if months is None and self._dynamic_controls else final_time
             return self._run_pysd(values, end, include_constants)
-        times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, final_time, 1)
+        end = None if months is None and self._dynamic_controls else final_time
+        times, results = self._simulate({k: np.array([v]) for k, v in values.items()}, end, 1)
         index = pd.Index(times, name=self.index_name)
         frame = pd.DataFrame({column: results[column][:, 0] for column in self._columns()},
                              index=index)
         if include_constants:
-            frame = self._with_constants(frame, values)
+            frame = self._with_constants(frame, values, end)
         return frame
 
-    def _with_constants(self, frame: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+    def _with_constants(self, frame: pd.DataFrame, values: dict[str, float],
+                        final_time: float | None = None) -> pd.DataFrame:
         """`frame` (a run on the numpy engine) with a column for each constant."""
-        columns: dict[str, float] = {}
+        columns: dict[str, Any] = {}
         missing = []
+        series = {}  # control variables that change during the run: their values at each row
+        if self._dynamic_controls:
+            constants = self._run_constants({k: np.array([v]) for k, v in values.items()},
+                                            final_time, 1)
+            series = self._compiled.control_series(constants, *self._given(final_time))
         for name in self._constants:
             element = self._by_name[self._internal.get(name, name)]
             if name in values:
                 columns[name] = values[name]
+            elif name in series:
+                columns[name] = series[name]
             elif name in CONTROLS:
                 columns[name] = (frame.index[-1] if name == "final_time" and len(frame)
                                  else self._controls[name])
@@ -478,6 +491,10 @@ class Model:
         if result.index.dtype != float:
             result.index = result.index.astype(float)
         result.index.name = self.index_name
+        whole = [c for c, kind in zip(result.columns, result.dtypes.map(lambda d: d.kind))
+                 if kind in "iub"]
+        if whole:  # numbers as the numpy engine gives them, whatever the last run set
+            result = result.astype(dict.fromkeys(whole, float))
         # Subscripted outputs give one column per element, e.g. 'poverty_share[coastal]',
         # kept in pysd's element order and grouped in the order of `names`.
         order = {name: i for i, name in enumerate(names)}
@@ -495,7 +512,8 @@ class Model:
         """
         if self._compiled is None:
             raise UnsupportedModel(self.engine_note)
-        end = self._controls["final_time"] if final_time is None else final_time
+        end = final_time if final_time is not None or self._dynamic_controls \
+            else self._controls["final_time"]
         constants = {name: samples[name].to_numpy(dtype=float) for name in self._defaults}
         times, results = self._simulate(constants, end, len(samples))
         index = pd.MultiIndex.from_product([samples.index, times], names=["run", self.index_name])
@@ -512,13 +530,26 @@ class Model:
         """Integrate `runs` parameter sets at once with the compiled engine; `constants` and the
         results are keyed by the run's names."""
         assert self._compiled is not None
+        constants = self._run_constants(constants, final_time, runs)
+        times, results = self._compiled.simulate(constants, *self._given(final_time), runs)
+        return times, {self._column_names.get(c, c): v for c, v in results.items()}
+
+    def _run_constants(self, constants: dict[str, np.ndarray], final_time: float | None,
+                       runs: int) -> dict[str, np.ndarray]:
+        """`constants` by the compiled engine's names, the control variables included."""
         constants = {self._internal.get(k, k): v for k, v in constants.items()}
         for key, value in self._controls.items():
-            constants[key] = np.full(runs, final_time if key == "final_time" else value)
-        times, results = self._compiled.simulate(
-            constants, self._controls["initial_time"], final_time, self._controls["time_step"],
-            self._controls["saveper"], runs)
-        return times, {self._column_names.get(c, c): v for c, v in results.items()}
+            given = final_time if key == "final_time" and final_time is not None else value
+            constants[key] = np.full(runs, given)
+        return constants
+
+    def _given(self, final_time: float | None) -> tuple[float | None, ...]:
+        """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER for the compiled engine; None: the
+        model's own control variable, evaluated as the run goes (controls that change)."""
+        if self._dynamic_controls:
+            return (None, final_time, None, None)
+        return (self._controls["initial_time"], final_time, self._controls["time_step"],
+                self._controls["saveper"])
 
 
 def _tidy(column: str) -> str:

@@ -16,14 +16,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from numbers import Number
+from pathlib import Path
 from typing import Any
 
 from pysd.translators.structures import abstract_expressions as ae
 
+from . import external
 from .common import UnsupportedModel, local, number, order
 from .compiler import ExpressionCompiler
+from .controls import varying_step, with_dynamic_controls
+from .external_code import HELPERS as EXTERNAL_HELPERS
 from .functions import RUN_HELPERS
 from .integrator import CompiledModel
+from .macros import expand as expand_macros
+from .macros import is_instance_name
+from .names import with_safe_names
 from .parsing import Element, snake_case
 from .stateful import HELPERS as STATEFUL_HELPERS
 from .subscripts import (
@@ -37,6 +44,7 @@ from .subscripts import (
 from .unrolled import UnrolledCompiler, element_local, unrolled_assignment
 
 INDENT = "        "
+FLOW, UPDATE = "d:", "u:"  # keys of a stock's flow and a discrete state's update in `_Plan.run`
 USES_TIME = re.compile(r"(?<![\w.])t\b")  # the compiled code's name for Time
 
 
@@ -46,10 +54,12 @@ def non_negative(stocks: list[Element]) -> list[bool]:
             or bool(getattr(e.ast, "non_negative", False)) for e in stocks]
 
 
-def _lookups(elements: list[Element]) -> dict[str, tuple]:
+def _lookups(elements: list[Element], ranges: dict) -> dict[str, tuple]:
     found = {}
     for e in elements:
         if e.kind == "lookup":
+            if e.subscripted and e.py_name in getattr(ranges, "tables", {}):
+                continue  # one table per element: `unrolled` reads them from ranges.tables
             if e.subscripted or not isinstance(e.ast, ae.LookupsStructure):
                 raise UnsupportedModel(f"lookup {e.name}")
             found[e.py_name] = (e.ast.x, e.ast.y, e.ast.type)
@@ -71,6 +81,7 @@ class _Plan:
         plain = not subscripted
         self.constants = [e.py_name for e in elements
                           if e.kind in ("constant", "control") and not e.subscripted]
+        self.steps_vary = varying_step(elements, compiler.names)  # dt: one per step (`controls`)
         self.fixed = {e.py_name: e.ast for e in elements if e.kind == "fixed"
                       and not e.subscripted and isinstance(e.ast, Number)}
         self.stocks = [e for e in elements if e.kind == "stock"]
@@ -78,7 +89,8 @@ class _Plan:
         self.auxiliaries = [e for e in elements if e.kind == "auxiliary" or (
             e.kind in ("constant", "fixed") and e.subscripted) or (
             e.kind == "fixed" and e.py_name not in self.fixed)]
-        self.outputs = [e.py_name for e in self.stocks + self.auxiliaries + self.initials]
+        self.outputs = [e.py_name for e in self.stocks + self.auxiliaries + self.initials
+                        if not is_instance_name(e.py_name)]  # a macro's insides: no column
         self.phased: set[str] = set()  # auxiliaries with ACTIVE INITIAL: other code at the start
         self.run: dict[str, list[str]] = {}
         self.init: dict[str, list[str]] = {}
@@ -102,8 +114,9 @@ class _Plan:
             else:
                 self.init[e.py_name], self.init_deps[e.py_name] = self.run[e.py_name], refs
         for e in self.stocks:
-            flow = "d_" + e.py_name
-            self.run[flow], self.run_deps[flow] = assign(e, flow, "flow")
+            # keyed "d:name" (never a variable's name), written as the code's variable d_name
+            key = FLOW + e.py_name
+            self.run[key], self.run_deps[key] = assign(e, "d_" + e.py_name, "flow")
             self.init[e.py_name], self.init_deps[e.py_name] = assign(e, local(e.py_name), "initial")
         for e in self.initials:
             self.init[e.py_name], self.init_deps[e.py_name] = assign(e, local(e.py_name), "initial")
@@ -112,11 +125,11 @@ class _Plan:
             self.init[h.name] = [f"{local(h.name)} = {h.init}"]
             self.init_deps[h.name] = h.init_refs
             if h.kind == "stock":
-                self.run["d_" + h.name] = [f"d_{h.name} = {h.next}"]
-                self.run_deps["d_" + h.name] = h.next_refs
+                self.run[FLOW + h.name] = [f"d_{h.name} = {h.next}"]
+                self.run_deps[FLOW + h.name] = h.next_refs
             elif h.kind == "discrete":
-                self.run["u_" + h.name] = [f"u_{h.name} = {h.next}"]
-                self.run_deps["u_" + h.name] = h.next_refs
+                self.run[UPDATE + h.name] = [f"u_{h.name} = {h.next}"]
+                self.run_deps[UPDATE + h.name] = h.next_refs
 
     def _assign_plain(self, e: Element, target: str, part: str) -> tuple[list[str], set[str]]:
         ast = e.ast
@@ -190,6 +203,7 @@ class _Plan:
                                           else number(v)) for n, v in self.fixed.items()]
         lines += [f"    _tab_{k} = _tables[{k!r}]" for k in self.compiler.tables]
         lines += [f"    {k} = _arrays[{k!r}]" for k in getattr(self.compiler, "arrays", {})]
+        lines += ["    _dts = dt", "    dt = _dts[0]"] if self.steps_vary else []
         lines += ["    t = times[0]"]
         lines += ["    " + line.strip() for n in init_order for line in self.init[n]]
         if scalar:
@@ -199,7 +213,7 @@ class _Plan:
             lines += [f"    _o{i} = np.empty((n_saved, {shape}))" for i, shape in enumerate(shapes)]
         slots = self.output_slots()
         lines += ["    _last = len(times) - 1", "    for _k in range(_last + 1):",
-                  f"{INDENT}t = times[_k]"]
+                  f"{INDENT}t = times[_k]"] + ([f"{INDENT}dt = _dts[_k]"] if self.steps_vary else [])
         lines += [INDENT + line.strip() for n in run_order if n in varying for line in self.run[n]]
         lines += [f"{INDENT}if rows[_k] >= 0:"]
         changing = [(i, v) for i, n, v in slots if n not in self.run or n in varying]
@@ -211,8 +225,8 @@ class _Plan:
         else:
             lines += [f"{INDENT}    pass"]
         lines += [f"{INDENT}if _k == _last:", f"{INDENT}    break"]
-        flows = [k for k in self.run if k.startswith("d_")]
-        discrete = [k for k in self.run if k.startswith("u_")]
+        flows = [k for k in self.run if k.startswith(FLOW)]
+        discrete = [k for k in self.run if k.startswith(UPDATE)]
         lines += [INDENT + line.strip() for k in flows + discrete for line in self.run[k]]
         floors = dict(zip([e.py_name for e in self.stocks], non_negative(self.stocks)))
         floor = "_s_max({}, 0.0)" if scalar else "np.maximum({}, 0.0)"
@@ -222,7 +236,7 @@ class _Plan:
                 d = "d_" + v[2:]
                 step = f"{v} + {d} * dt"
                 lines.append(f"{INDENT}{v} = " + (floor.format(step) if floors.get(name) else step))
-        lines += [f"{INDENT}{local(k[2:])} = {k}" for k in discrete]
+        lines += [f"{INDENT}{local(k[2:])} = u_{k[2:]}" for k in discrete]
         if not scalar:  # outputs that never change, written once
             lines += [f"    _o{i}[:] = {v}" for i, n, v in slots if n in self.run and n not in varying]
         lines += ["    return _saved" if scalar else
@@ -245,22 +259,29 @@ def _function(source: str, compiler: ExpressionCompiler, helpers: dict, scalar: 
     tables = compiler.tables
     if scalar:
         tables = {k: (xs.tolist(), ys.tolist()) for k, (xs, ys) in tables.items()}
-    namespace = dict(helpers, **STATEFUL_HELPERS, _tables=tables,
+    namespace = dict(helpers, **STATEFUL_HELPERS, **EXTERNAL_HELPERS, _tables=tables,
                      _arrays=getattr(compiler, "arrays", {}))
     exec(compile(source, "<cyp_dynamics compiled model>", "exec"), namespace)  # noqa: S102
     return namespace["_run"]
 
 
+@with_safe_names  # variables named '' or '1995' by pysd's rules get internal names (`names`)
+@with_dynamic_controls  # FINAL TIME etc. that change during the run (`controls`)
 def compile_model(elements: list[Element],
-                  ranges: dict[str, tuple[str, ...]] | None = None) -> CompiledModel:
+                  ranges: dict[str, tuple[str, ...]] | None = None, *,
+                  root: Path | None = None, data_files: Any = None) -> CompiledModel:
     """Compile parsed elements into a `CompiledModel`, or raise `UnsupportedModel`.
 
     `ranges`: the model's subscript ranges ({range: its elements}), needed if it has subscripts.
     Raises ValueError for a model that no engine could run (a loop without a stock, a reference
-    to a variable the model does not define).
+    to a variable the model does not define). `root`: the model file's folder, where the files
+    its equations read are; `data_files`: files of DATA variables' values (see `external`).
     """
-    lookups = _lookups(elements)
     ranges = ranges or {}
+    elements = expand_macros(elements)  # each macro call written out as elements (`macros`)
+    elements, ranges = external.load(elements, ranges, lambda e: variable_ranges(e, ranges),
+                                     root, data_files)
+    lookups = _lookups(elements, ranges)
     names = {e.reference: e.py_name for e in elements if e.reference and e.reference != e.py_name}
     if any(e.subscripted for e in elements):
         if not ranges:

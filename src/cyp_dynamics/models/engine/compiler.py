@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
-from . import stateful
+from . import calls, external_code, stateful
 from .common import PLAIN_NAME, UnsupportedModel, local, number
 from .functions import FUNCTIONS, LOOKUP_HELPERS, OPERATORS, TIME_FUNCTIONS
 
@@ -96,12 +96,17 @@ class ExpressionCompiler:
             return local(name)
         if isinstance(node, (ae.ArithmeticStructure, ae.LogicStructure)):
             return self._operation(node)
+        special = calls.compile_special(self, node)  # GAME, VECTOR SELECT, ALLOCATE ... (`calls`)
+        if special is not None:
+            return special
         if isinstance(node, ae.CallStructure):
             return self._call(node)
         if isinstance(node, ae.InlineLookupsStructure):
             table = node.lookups
             name = self._table(f"inline{len(self.tables)}", table.x, table.y)
             return self._lookup_call(table.type, self._expr(node.argument), name)
+        if isinstance(node, external_code.FileValues):  # values read from a file (`external`)
+            return external_code.compile_values(self, node)
         if isinstance(node, stateful.STRUCTURES):
             return stateful.compile_stateful(self, node)
         raise UnsupportedModel(type(node).__name__)

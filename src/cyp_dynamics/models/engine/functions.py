@@ -18,7 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from .allocation import HELPERS as ALLOCATION_HELPERS
+from .calls import HELPERS as CALL_HELPERS
 from .common import SMALL_VENSIM
+from .vectors import HELPERS as VECTOR_HELPERS
 
 
 # ---- numpy form (shape-preserving); the integrator sets numpy's error state once per run -----
@@ -176,6 +179,8 @@ RUN_HELPERS: dict[str, Any] = {
     "_s_ramp": _s_ramp, "_s_lookup": _s_lookup, "_s_lookup_extrapolate": _s_lookup_extrapolate,
     "_s_lookup_hold": _s_lookup_hold, "_s_integer": _s_integer, "_s_quantum": _s_quantum,
     "_s_modulo": _s_modulo, "_s_power": _s_power,
+    # run-time helpers of the calls a function table cannot write (`calls`)
+    **CALL_HELPERS, **VECTOR_HELPERS, **ALLOCATION_HELPERS,
 }
 
 

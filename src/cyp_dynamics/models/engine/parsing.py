@@ -8,7 +8,7 @@ documentation. Nothing is written to disk here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from numbers import Number
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..sanitise import SafeVensimFile, SafeXmileFile
+from .ranges import Ranges, read_ranges
 
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 SOURCE_MARKER = re.compile(r"\bsource\s*:", re.IGNORECASE)
@@ -39,6 +40,8 @@ class Element:
     # How equations refer to it: pysd's reference form, "name as written" in lower case with
     # spaces as underscores (quotes, accents and other characters kept), e.g. '"expert-hours"'.
     reference: str = ""
+    # The file's :MACRO: sections as pysd parsed them, which `macros.expand` writes out.
+    macros: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def description(self) -> str:
@@ -94,6 +97,19 @@ def _limits(raw: tuple | None) -> tuple[float | None, float | None, float | None
     return tuple(None if v is None or v != v else float(v) for v in values[:3])  # noqa: PLR0124  # type: ignore[return-value]
 
 
+def _note_ranges(ranges: Ranges, element: Any) -> None:
+    """Keep what the engine needs beyond each (subscripts, equation): the EXCEPT lists of a
+    variable's definitions and the table of each element of a subscripted lookup."""
+    py_name = snake_case(element.name)
+    lists = tuple(tuple(tuple(e) for e in c.subscripts[1]) for c in element.components)
+    if any(lists):
+        ranges.exceptions[py_name] = lists
+    tables = [(tuple(c.subscripts[0]), c.ast.x, c.ast.y, c.ast.type) for c in element.components
+              if c.subscripts[0] and isinstance(c.ast, ae.LookupsStructure)]
+    if tables:
+        ranges.tables[py_name] = tables
+
+
 def read_elements(path: Path) -> list[Element]:
     """Parse a model file and return its elements in file order.
 
@@ -106,8 +122,9 @@ def read_elements(path: Path) -> list[Element]:
 def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
     """The model's elements in file order and its subscript ranges ({range: its elements}).
 
-    A range defined as a copy of another (or mapped to one) keeps only its own element names;
-    the engine refuses mappings, so pysd runs such models.
+    The ranges are a `ranges.Ranges`, as pysd reads them: copies hold their source's elements,
+    subranges written inside a range are expanded, and it carries the mappings between ranges,
+    each variable's EXCEPT lists and the tables of subscripted lookups.
     """
     suffix = path.suffix.lower()
     try:
@@ -131,19 +148,19 @@ def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
         ) from None
 
     elements: list[Element] = []
-    ranges: dict[str, tuple[str, ...]] = {}
+    ranges = Ranges()
     for section in abstract.sections:
         if section.name != "__main__":
             continue
-        for subscript_range in section.subscripts:
-            if subscript_range.mapping or not isinstance(subscript_range.subscripts, list):
-                ranges[subscript_range.name] = ()  # mapped or copied: not compiled
-            else:
-                ranges[subscript_range.name] = tuple(subscript_range.subscripts)
+        ranges = read_ranges(section.subscripts, path.parent)
         for element in section.elements:
+            _note_ranges(ranges, element)
             if not element.components:
                 continue
             component = element.components[0]
+            for c in element.components:  # DATA's method (:HOLD BACKWARD: ...), for `external`
+                if getattr(c, "keyword", None) and hasattr(c.ast, "__dict__"):
+                    c.ast.keyword = c.keyword
             subscripted = any(c.subscripts[0] for c in element.components)
             py_name = snake_case(element.name)
             elements.append(
@@ -160,4 +177,7 @@ def read_model(path: Path) -> tuple[list[Element], dict[str, tuple[str, ...]]]:
                     reference=element.name.strip().lower().replace(" ", "_"),
                 )
             )
+    macros = tuple(s for s in abstract.sections if s.type == "macro")
+    if macros:
+        elements = [replace(e, macros=macros) for e in elements]
     return elements, ranges

@@ -8,10 +8,11 @@ lines elements up: `Births[Place]` inside an equation over [Place, Age band] bec
 
 Supported here: ranges of plain elements, equations written for a whole range or element by
 element (or a mix, e.g. [Place, age_0_4]), constant lists (`5, 6, 5, 2`), SUM, PROD, VMAX and
-VMIN over a range (`Range!`) and ELMCOUNT. Subranges and range names used as values raise
-`UnsupportedModel` here and are compiled element by element instead (`unrolled`); mappings,
-copied ranges, subscripted tables and a variable referring to its own elements send the model
-to pysd.
+VMIN over a range (`Range!`) and ELMCOUNT. Subranges, mappings, a reference to a copied range
+under its copy's name, :EXCEPT:, variables defined on part of their range, subscripted tables
+and range names used as values raise `UnsupportedModel` here and are compiled element by element
+instead (`unrolled`); a variable referring to its own elements sends the model to pysd. How
+ranges are read (copies, mappings, EXCEPT lists): `ranges`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .common import UnsupportedModel, local, number
 from .compiler import ExpressionCompiler
 from .functions import HELPERS, RUN_HELPERS
 from .parsing import Element
+from .ranges import RangeError, merged_ranges
 
 
 def _full(value: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -52,27 +54,49 @@ RUN_SUBSCRIPT_HELPERS = dict(RUN_HELPERS, **stateful.HELPERS, _full=_full, _at=_
 def variable_ranges(element: Element, ranges: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The ranges a variable is subscripted by, in order; () without subscripts.
 
-    At each position: the range written on the left if it holds every element defined there,
-    else the smallest range that does (a variable defined on subranges, e.g. X[Young] and
-    X[c], is subscripted by the range holding them all). Mapped or copied ranges are refused.
+    As pysd merges a variable's definitions: at each position the range written on the left if
+    it holds exactly the elements defined there, else the first range of the model that does,
+    else the first that holds them all (X[A] and X[C] make X a variable over the range of A, B
+    and C, its element B undefined). See `ranges.merged_ranges`.
     """
     if not element.subscripted:
         return ()
-    lengths = {len(subscripts) for subscripts, _ in element.components}
-    if len(lengths) != 1:
-        raise UnsupportedModel(f"{element.name} defined with different numbers of subscripts")
-    found = []
-    for position in range(lengths.pop()):
-        written = {subscripts[position] for subscripts, _ in element.components}
-        if any(w in ranges and not ranges[w] for w in written):
-            raise UnsupportedModel(f"subranges or mappings in {element.name}")
-        members = set().union(*({*ranges[w]} if w in ranges else {w} for w in written))
-        covering = [r for r, items in ranges.items() if items and members <= set(items)]
-        if not covering:
-            raise UnsupportedModel(f"subranges or mappings in {element.name}")
-        left = [w for w in written if w in covering]
-        found.append(left[0] if len(left) == 1 else min(covering, key=lambda r: len(ranges[r])))
+    try:
+        found = merged_ranges([tuple(s) for s, _ in element.components], ranges)
+    except RangeError as reason:
+        raise UnsupportedModel(f"subscripts of {element.name}: {reason}") from None
+    if any(not ranges.get(r) for r in found):
+        raise UnsupportedModel(f"a range of {element.name} whose elements are unknown")
+    if len(element.components) == 1 and element.kind in ("auxiliary", "constant", "fixed"):
+        found = _only_written(element, found, ranges)
+    return found
+
+
+def _only_written(element: Element, found: tuple[str, ...], ranges: dict) -> tuple[str, ...]:
+    """pysd's ranges for a variable with one equation naming an element where its range has
+    more (`var2[dim, female] = w[dim, female] * 2`): an equation over ranges keeps only the
+    element written (pysd reshapes it to the equation's own subscripts), so the variable is over
+    a range of that one element, added to `ranges` as '<range>:<element>'. (An equation of
+    numbers alone fills the whole range in pysd; the engine refuses that case elsewhere.)"""
+    subscripts = element.components[0][0]
+    narrowed = [(p, s) for p, s in enumerate(subscripts) if s not in ranges and ranges[found[p]] != (s,)]
+    if not narrowed or not _over_ranges(element.components[0][1], ranges):
+        return found
+    found = list(found)
+    for position, item in narrowed:
+        name = f"{found[position]}:{item}"
+        if ranges.setdefault(name, (item,)) != (item,):
+            raise UnsupportedModel(f"the range name {name!r}, taken")
+        found[position] = name
     return tuple(found)
+
+
+def _over_ranges(ast: Any, ranges: dict) -> bool:
+    """Whether an equation's value is over ranges (pysd: an array), not one number: it refers
+    to a variable with a range's name in its subscripts (not summed), or uses a range's name."""
+    keys = {r.strip().lower().replace(" ", "_") for r in ranges}
+    return any(any(s in ranges for s in node.subscripts.subscripts) if node.subscripts
+               else node.reference in keys for node in reference_nodes(ast))
 
 
 class SubscriptCompiler(ExpressionCompiler):
@@ -137,6 +161,8 @@ class SubscriptCompiler(ExpressionCompiler):
 
     def _array(self, values: np.ndarray) -> str:
         sizes = tuple(len(self.ranges[c]) for c in self.context)
+        if values.shape != sizes and values.size == math.prod(sizes):
+            values = values.reshape(sizes)  # a TABBED ARRAY comes as one flat list
         if values.shape != sizes:
             raise UnsupportedModel("a list of constants that does not fill its ranges")
         key = f"_arr{len(self.arrays)}"
@@ -219,6 +245,8 @@ def assignment(element: Element, compiler: SubscriptCompiler, target: str, part:
     references: set[str] = set()
     try:
         components = element.components or (((), element.ast),)
+        if getattr(compiler.ranges, "exceptions", {}).get(element.py_name):
+            raise UnsupportedModel(f":EXCEPT: in {element.name}")  # element by element: `unrolled`
         if any(s not in compiler.ranges[d] and s != d for c in components for d, s in zip(dims, c[0])):
             raise UnsupportedModel(f"subranges in {element.name}")
         if len(components) == 1 and tuple(components[0][0]) == dims:
