@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .controls import CONTROLS, MAX_STEPS, check_controls, numeric_controls
 from .engine import (
     CompiledModel,
     UnsupportedModel,
@@ -19,81 +20,14 @@ from .engine import (
     read_model,
     snake_case,
 )
+from .naming import column_name, output_of, python_names, tidy_column
 from .pysd_cache import PysdRunner
 from .sanitise import ModelFileError, check_model_file
+from .tables import limit_text, missing, parameter_table, variable_table
 
 MAX_RUN_LENGTH = 10_000  # time units; longer runs are almost certainly a typo
-
-
-def column_name(pysd_column: str) -> str:
-    """A run's column for a pysd column: snake_case, subscripts kept, e.g. 'poverty_share[coastal]'."""
-    base, bracket, subscripts = pysd_column.partition("[")
-    return snake_case(base) + (f"[{subscripts.replace(' ', '')}" if bracket else "")
-
-
-def output_of(column: str) -> str:
-    """The output a run's column belongs to: 'poverty_share[coastal]' -> 'poverty_share'."""
-    return column.partition("[")[0]
-
-
-MAX_STEPS = 10_000_000  # integration steps in one run; more would not fit in memory
-CONTROLS = ("initial_time", "final_time", "time_step", "saveper")
-_ARITHMETIC = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__,
-               "/": lambda a, b: a / b if b else math.copysign(math.inf, a) if a else math.nan}
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or value != value  # None or NaN: no limit declared
-
-
-def _format(value: float | None) -> str:
-    return "no limit" if _missing(value) else f"{value:g}"
-
-
-def python_names(elements: list) -> dict[str, str]:
-    """pysd's python name for each element, by the element's snake_case name: the names pysd's
-    own runs use ('Input' is 'input_1', 'Größe' is 'groe')."""
-    from pysd.builders.python.namespace import NamespaceManager
-
-    space = NamespaceManager()
-    names = {}
-    for element in elements:
-        space.add_to_namespace(element.name)
-        names.setdefault(element.py_name, space.namespace[element.name])
-    return names
-
-
-def constant_number(node: Any, known: Mapping[str, float]) -> float | None:
-    """The value of an equation made only of numbers, arithmetic and the names in `known`
-    (e.g. a reciprocal time step `1/32`); None when it depends on anything else (such as Time)."""
-    from pysd.translators.structures import abstract_expressions as ae
-
-    if isinstance(node, Real) and not isinstance(node, bool):
-        return float(node)
-    if isinstance(node, ae.ReferenceStructure) and not node.subscripts:
-        return known.get(node.reference)
-    if not isinstance(node, ae.ArithmeticStructure):
-        return None
-    values = [constant_number(a, known) for a in node.arguments]
-    if any(v is None for v in values):
-        return None
-    operators = list(node.operators)
-    try:
-        if len(values) == 1:
-            return -values[0] if operators == ["negative"] else None
-        if all(op == "^" for op in operators):  # right to left, as Vensim and pysd
-            result = values[-1]
-            for value in reversed(values[:-1]):
-                result = value ** result
-            return float(result)
-        result = values[0]
-        for op, value in zip(operators, values[1:]):
-            if op not in _ARITHMETIC:
-                return None
-            result = _ARITHMETIC[op](result, value)
-        return result
-    except (ArithmeticError, TypeError, ValueError):
-        return None
+# `column_name`, `output_of` and `tidy_column` are imported from here by other modules too.
+__all__ = ["MAX_RUN_LENGTH", "Model", "column_name", "output_of", "tidy_column"]
 
 
 class Model:
@@ -122,9 +56,9 @@ class Model:
             for alias in (public, e.py_name, e.name, snake_case(e.name)):
                 self._aliases.setdefault(alias, public)
         self._runner = PysdRunner(self.path, data_files)
-        controls = self._numeric_controls()
+        controls = numeric_controls(self._elements, self.path)
         if controls is not None:  # a bad TIME STEP is explained before anything is compiled
-            self._check_controls(controls)
+            self._checked(controls)
         self._compiled: CompiledModel | None = None
         reason = self._compile()
         if controls is None and self._compiled is not None and not self._compiled.dynamic_controls:
@@ -138,11 +72,11 @@ class Model:
             self.engine_note = f"runs through pysd (uses {reason}, which the fast engine lacks)"
             self._runner.model  # load now: a model pysd cannot translate fails here, not later
         self._dynamic_controls = controls is None
-        self._controls = controls or self._check_controls(self._pysd_controls())
+        self._controls = controls or self._checked(self._pysd_controls())
         # Kept private and handed out as copies: a model loaded by name is shared, so editing
         # a table in one notebook cell must not change the defaults every other run uses.
-        self._parameters = self._parameter_table()
-        self._variables = self._variable_table()
+        self._parameters = parameter_table(self._elements, self._public)
+        self._variables = variable_table(self._elements, self._public)
         self._defaults = {name: float(v) for name, v in self._parameters["default"].items()}
         kinds = self._variables["kind"]
         self._outputs = list(self._variables.index[~kinds.isin(["constant", "fixed"])])
@@ -169,59 +103,14 @@ class Model:
         return None
 
     # ---- description -----------------------------------------------------------------------
-    def _numeric_controls(self) -> dict[str, float] | None:
-        """INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER when each is a number or arithmetic on
-        numbers and constants (XMILE's reciprocal time step is 1/dt); None when one changes over
-        time (pysd then runs the model)."""
-        known = {e.py_name: float(e.ast) for e in self._elements
-                 if e.kind in ("constant", "fixed") and isinstance(e.ast, Real)}
-        controls: dict[str, float] = {}
-        for _ in CONTROLS:  # a control may name another (SAVEPER = TIME STEP)
-            for key in CONTROLS:
-                element = self._by_name.get(key)
-                if key not in controls and element is not None:
-                    value = constant_number(element.ast, {**known, **controls})
-                    if value is not None:
-                        controls[key] = value
-        if "saveper" not in self._by_name and "time_step" in controls:
-            controls["saveper"] = controls["time_step"]
-        missing = [key for key in CONTROLS if key not in self._by_name
-                   and not (key == "saveper" and "time_step" in self._by_name)]
-        if missing:
-            names = " and ".join(key.upper().replace("_", " ") for key in missing)
-            raise ModelFileError(f"The model '{self.path.name}' has no {names}: add "
-                                 f"{'them' if len(missing) > 1 else 'it'} to its control section.")
-        return controls if len(controls) == len(CONTROLS) else None
+    def _checked(self, controls: dict[str, float]) -> dict[str, float]:
+        """`controls` if they describe a run that can be made; else ModelFileError saying why."""
+        step = self._by_name.get("time_step")
+        return check_controls(controls, step.unit if step is not None else "", self.path)
 
     def _pysd_controls(self) -> dict[str, float]:
         """The control variables as pysd evaluates them at the initial time."""
         return {key: self._runner.control(key) for key in CONTROLS}
-
-    def _check_controls(self, controls: dict[str, float]) -> dict[str, float]:
-        """`controls` if they describe a run that can be made; else ModelFileError saying why."""
-        unit = (self._by_name["time_step"].unit if "time_step" in self._by_name else "") or ""
-        unit = unit.strip().split("[")[0].strip() or "time unit"
-        units = unit.lower() if unit.lower().endswith("s") else unit.lower() + "s"
-        where = f"the file '{self.path.name}' gives"
-        for key, value in controls.items():
-            label = key.upper().replace("_", " ")
-            if not math.isfinite(value):
-                raise ModelFileError(f"{label} must be a number; {where} {value:g}.")
-            if key in ("time_step", "saveper") and value <= 0:
-                raise ModelFileError(f"{label} must be a positive number of {units}; {where} "
-                                     f"{value:g}.")
-        start, end = controls["initial_time"], controls["final_time"]
-        if end < start:
-            raise ModelFileError(f"FINAL TIME ({end:g}) is before INITIAL TIME ({start:g}) in "
-                                 f"'{self.path.name}'; a run needs FINAL TIME after INITIAL TIME.")
-        steps = (end - start) / controls["time_step"]
-        if steps > MAX_STEPS:
-            count = f"{steps:,.0f}" if steps < 1e15 else f"about {steps:.0e}"
-            raise ModelFileError(
-                f"A run of '{self.path.name}' would take {count} time steps (from "
-                f"{start:g} to {end:g} in steps of {controls['time_step']:g} {units}); the "
-                f"most is {MAX_STEPS:,}. Make TIME STEP larger or the run shorter.")
-        return controls
 
     @property
     def parameters(self) -> pd.DataFrame:
@@ -252,58 +141,6 @@ class Model:
     def outputs(self) -> list[str]:
         """Names of the columns that `run` returns: stocks, then flows and other variables."""
         return list(self._outputs)
-
-    def _parameter_table(self) -> pd.DataFrame:
-        rows = [
-            {
-                "name": self._public[e.py_name],
-                "label": e.name,
-                "default": float(e.ast),
-                "min": e.limits[0],
-                "max": e.limits[1],
-                "step": e.limits[2],
-                "unit": e.unit,
-                "description": e.description,
-                "source": e.source or "not given in the model file",
-            }
-            for e in self._elements
-            if e.kind == "constant" and not e.subscripted
-        ]
-        columns = ["name", "label", "default", "min", "max", "step", "unit", "description", "source"]
-        return pd.DataFrame(rows, columns=columns).set_index("name", drop=False)
-
-    def _variable_table(self) -> pd.DataFrame:
-        flow_names = self._flow_names()
-        rows = []
-        for e in self._elements:
-            if e.kind in ("control", "lookup"):
-                continue
-            # Only a calculated variable is a flow; a constant or a stock named in a net flow
-            # (e.g. INTEG(births - deaths, ...) with births constant) keeps its own kind.
-            kind = "flow" if e.py_name in flow_names and e.kind == "auxiliary" else e.kind
-            rows.append({"name": self._public[e.py_name], "label": e.name, "kind": kind, "unit": e.unit,
-                         "description": e.description})
-        order = {"stock": 0, "flow": 1, "auxiliary": 2, "initial": 3, "constant": 4, "fixed": 5}
-        table = pd.DataFrame(rows, columns=["name", "label", "kind", "unit", "description"])
-        table = table.sort_values("kind", key=lambda k: k.map(order), kind="stable")
-        return table.set_index("name", drop=False)
-
-    def _flow_names(self) -> set[str]:
-        """Variables named directly in a stock's net flow (its inflows and outflows)."""
-        from pysd.translators.structures import abstract_expressions as ae
-
-        names: set[str] = set()
-        for e in self._elements:
-            if e.kind != "stock":
-                continue
-            pending = [e.ast.flow]
-            while pending:
-                node = pending.pop()
-                if isinstance(node, ae.ReferenceStructure):
-                    names.add(node.reference)
-                elif isinstance(node, ae.ArithmeticStructure):
-                    pending.extend(node.arguments)
-        return names
 
     def __repr__(self) -> str:
         return (f"<Model {self.name!r}: {len(self._parameters)} parameters, "
@@ -356,14 +193,14 @@ class Model:
         """`value` as a float if it is a number within the parameter's range; else ValueError."""
         row = self._parameters.loc[name]
         unit = f" {row['unit']}" if row["unit"] else ""
-        allowed = f"between {_format(row['min'])} and {_format(row['max'])}{unit}"
+        allowed = f"between {limit_text(row['min'])} and {limit_text(row['max'])}{unit}"
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
             raise ValueError(
                 f"'{name}' must be a number {allowed}; you gave {value!r}"
                 f" ({type(value).__name__})." + (" Remove the quotes." if isinstance(value, str) else "")
             )
         low, high = row["min"], row["max"]
-        if (not _missing(low) and value < low) or (not _missing(high) and value > high):
+        if (not missing(low) and value < low) or (not missing(high) and value > high):
             raise ValueError(f"'{name}' must be {allowed}; you gave {value:g}.")
         return float(value)
 
@@ -469,7 +306,7 @@ class Model:
             try:
                 start = self._controls["initial_time"]
                 row = self._runner.run({}, self._defaults, start, names).iloc[0]
-                self._constant_cache = {_tidy(str(c)): float(v) for c, v in row.items()}
+                self._constant_cache = {tidy_column(str(c)): float(v) for c, v in row.items()}
             except Exception:  # noqa: BLE001 (the run itself is fine; only these columns lack)
                 self._constant_cache = {}
         return dict(self._constant_cache)
@@ -487,7 +324,7 @@ class Model:
         names = self.outputs + (self._constants if include_constants else [])
         result = self._runner.run(values, self._defaults, final_time, names)
         if any("[" in str(c) for c in result.columns):
-            result.columns = [_tidy(str(c)) for c in result.columns]
+            result.columns = [tidy_column(str(c)) for c in result.columns]
         if result.index.dtype != float:
             result.index = result.index.astype(float)
         result.index.name = self.index_name
@@ -552,7 +389,4 @@ class Model:
                 self._controls["saveper"])
 
 
-def _tidy(column: str) -> str:
-    """A pysd column with the spaces inside its subscripts removed: 'share[a, b]' -> 'share[a,b]'."""
-    base, bracket, subscripts = column.partition("[")
-    return base + (f"[{subscripts.replace(' ', '')}" if bracket else "")
+_tidy = tidy_column  # the former name, kept while callers move to `naming.tidy_column`
