@@ -11,8 +11,6 @@ present). pysd translates copies in tmp_path, as it writes Python beside the fil
 
 from __future__ import annotations
 
-import shutil
-import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,8 +22,9 @@ from cyp_dynamics.models.engine import (
     UnsupportedModel,
     compile_model,
     read_model,
-    snake_case,
 )
+
+from .engine_reference import compiled_runs, pysd_run, relative, write_model
 
 TOLERANCE = 1e-9
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "test-models"
@@ -81,60 +80,23 @@ drain rate = 0.3 ~ 1/Month ~ |
 """ + CONTROL
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
-def _pysd_run(path: Path, folder: Path, params: dict | None = None) -> dict[str, np.ndarray]:
-    """pysd's run of a copy of `path` in `folder`, columns by snake_case name."""
-    import pysd
-
-    copy = folder / path.name
-    if copy != path:
-        shutil.copy(path, copy)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = pysd.read_vensim(str(copy)).run(params=params or {})
-    return {snake_case(c): result[c].to_numpy(dtype=float) for c in result.columns}
 
 
-def _relative(ours: np.ndarray, theirs: np.ndarray) -> float:
-    scale = np.maximum(np.abs(theirs), 1e-3 * max(float(np.max(np.abs(theirs))), 1e-300))
-    same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))
-    return float(np.max(np.where(same, 0.0, np.abs(ours - theirs) / scale)))
 
 
-def _compiled_runs(path: Path, changed: dict[str, float]):
-    """(compiled model, float run of the defaults, numpy run of [defaults, changed])."""
-    elements, ranges = read_model(path)
-    compiled = compile_model(elements, ranges)
-    by_name = {e.py_name: e for e in elements}
-    controls = {k: float(by_name[k].ast) for k in ("initial_time", "final_time", "time_step")}
-    controls["saveper"] = controls["time_step"]
-    defaults = {e.py_name: float(e.ast) for e in elements if e.kind == "constant"}
-    defaults.update(controls)
-    timing = (controls["initial_time"], controls["final_time"], controls["time_step"],
-              controls["saveper"])
-    one_run = {k: np.array([v]) for k, v in defaults.items()}
-    # the float version itself, not the numpy one it hands over to when floats raise
-    assert compiled._float_run(one_run, controls["time_step"], compiled._schedule(*timing)) is not None
-    _, scalar = compiled.simulate(one_run, *timing, 1)
-    both = {k: np.array([v, changed.get(k, v)]) for k, v in defaults.items()}
-    _, vector = compiled.simulate(both, *timing, 2)
-    return compiled, scalar, vector
 
 
 @pytest.fixture(scope="module")
 def macros_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("macros")
-    path = _write(folder, "macros.mdl", MACROS)
+    path = write_model(folder, "macros.mdl", MACROS)
     changed = {"drain_rate": 0.9, "drain": 1.0}
-    compiled, scalar, vector = _compiled_runs(path, changed)
+    compiled, scalar, vector = compiled_runs(path, changed, float_only=True)
     return SimpleNamespace(path=path, compiled=compiled, scalar=scalar, vector=vector,
-                           theirs=_pysd_run(path, folder),
-                           theirs_changed=_pysd_run(path, folder, changed))
+                           theirs=pysd_run(path, folder),
+                           theirs_changed=pysd_run(path, folder, changed))
 
 
 def test_macro_calls_compile_to_numpy_without_extra_outputs(macros_model):
@@ -154,10 +116,10 @@ def test_macro_calls_agree_with_pysd(macros_model, version):
     runs = macros_model
     for name in runs.compiled.output_names:
         if version == "float":
-            assert _relative(runs.scalar[name][:, 0], runs.theirs[name]) <= TOLERANCE, name
+            assert relative(runs.scalar[name][:, 0], runs.theirs[name]) <= TOLERANCE, name
         else:
-            assert _relative(runs.vector[name][:, 0], runs.theirs[name]) <= TOLERANCE, name
-            assert _relative(runs.vector[name][:, 1], runs.theirs_changed[name]) <= TOLERANCE, name
+            assert relative(runs.vector[name][:, 0], runs.theirs[name]) <= TOLERANCE, name
+            assert relative(runs.vector[name][:, 1], runs.theirs_changed[name]) <= TOLERANCE, name
 
 
 def test_each_call_has_its_own_stock(macros_model):
@@ -180,11 +142,11 @@ def test_suite_macro_models_agree_with_pysd(name, tmp_path):
     path = SUITE / "tests" / name / f"test_{name}.mdl"
     if not path.is_file():
         pytest.skip(f"the SDXorg test-model suite is not at {SUITE}")
-    compiled, scalar, vector = _compiled_runs(path, {})
-    theirs = _pysd_run(path, tmp_path)
+    compiled, scalar, vector = compiled_runs(path, {}, float_only=True)
+    theirs = pysd_run(path, tmp_path)
     for output in compiled.output_names:
-        assert _relative(scalar[output][:, 0], theirs[output]) <= TOLERANCE, output
-        assert _relative(vector[output][:, 1], theirs[output]) <= TOLERANCE, output
+        assert relative(scalar[output][:, 0], theirs[output]) <= TOLERANCE, output
+        assert relative(vector[output][:, 1], theirs[output]) <= TOLERANCE, output
 
 
 REFUSED = {
@@ -225,7 +187,7 @@ y = DOUBLE(4, 5) ~ ~ |
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_macros_the_engine_cannot_compile_are_refused(case, tmp_path):
-    elements, ranges = read_model(_write(tmp_path, "refused.mdl", REFUSED[case] + CONTROL))
+    elements, ranges = read_model(write_model(tmp_path, "refused.mdl", REFUSED[case] + CONTROL))
     with pytest.raises(UnsupportedModel):
         compile_model(elements, ranges)
 
@@ -240,7 +202,7 @@ population[region] = 5, 7 ~ ~ |
 total = DOUBLE(SUM(population[region!])) ~ ~ |
 each[region] = DOUBLE(population[region]) ~ ~ |
 """ + CONTROL
-    model = load_model(_write(tmp_path, "subscripted.mdl", text))
+    model = load_model(write_model(tmp_path, "subscripted.mdl", text))
     assert model.engine == "pysd"
     assert "macro" in model.engine_note
     run = model.run()

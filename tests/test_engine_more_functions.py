@@ -12,7 +12,6 @@ Suite models (../shared/test-models, when present) are compared the same way.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import pytest
 from cyp_dynamics import load_model
 from cyp_dynamics.models.engine import UnsupportedModel, compile_model, read_model
 from cyp_dynamics.models.model import column_name
+
+from .engine_reference import compiled_runs, pysd_run, relative, write_model
 
 TOLERANCE = 1e-9
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "test-models"
@@ -92,49 +93,12 @@ exponential = RANDOM EXPONENTIAL(1, 8, 1.5, 2, 1) ~ ~ |
 """ + CONTROL.replace("TIME STEP = 0.5", "TIME STEP = 0.02")
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
-def _pysd_run(path: Path, folder: Path, params: dict | None = None) -> dict[str, np.ndarray]:
-    """pysd's run of a copy of `path` in `folder`, by the engine's column names."""
-    import pysd
-
-    copy = folder / path.name
-    if copy != path:
-        shutil.copy(path, copy)
-    read = pysd.read_vensim if path.suffix == ".mdl" else pysd.read_xmile
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = read(str(copy)).run(params=params or {})
-    found = {column_name(c): result[c].to_numpy(dtype=float) for c in result.columns}
-    return {**found, "time": result.index.to_numpy(dtype=float)}
 
 
-def _relative(ours: np.ndarray, theirs: np.ndarray) -> float:
-    scale = np.maximum(np.abs(theirs), 1e-3 * max(float(np.max(np.abs(theirs))), 1e-300))
-    same = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs))
-    return float(np.max(np.where(same, 0.0, np.abs(ours - theirs) / scale)))
 
 
-def _compiled_runs(path: Path, changed: dict[str, float] | None = None):
-    """(compiled model, scalar run of the defaults, numpy run of [defaults, changed])."""
-    elements, ranges = read_model(path)
-    compiled = compile_model(elements, ranges)
-    by_name = {e.py_name: e for e in elements}
-    controls = {k: float(by_name[k].ast) for k in ("initial_time", "final_time", "time_step")}
-    controls["saveper"] = controls["time_step"]
-    defaults = {e.py_name: float(e.ast) for e in elements
-                if e.kind == "constant" and not e.subscripted}
-    defaults.update(controls)
-    timing = (controls["initial_time"], controls["final_time"], controls["time_step"],
-              controls["saveper"])
-    _, scalar = compiled.simulate({k: np.array([v]) for k, v in defaults.items()}, *timing, 1)
-    both = {k: np.array([v, (changed or {}).get(k, v)]) for k, v in defaults.items()}
-    _, vector = compiled.simulate(both, *timing, 2)
-    return compiled, scalar, vector
 
 
 # The same model with a subrange: the numpy version is then written element by element too.
@@ -146,10 +110,10 @@ gamed = """)
 @pytest.fixture(scope="module", params=["ranges", "elements"])
 def functions_model(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("more_functions")
-    path = _write(folder, "functions.mdl", FUNCTIONS if request.param == "ranges" else SUBRANGE)
+    path = write_model(folder, "functions.mdl", FUNCTIONS if request.param == "ranges" else SUBRANGE)
     changed = {"width": 0.5}
-    return (path, *_compiled_runs(path, changed), _pysd_run(path, folder),
-            _pysd_run(path, folder, changed))
+    return (path, *compiled_runs(path, changed), pysd_run(path, folder),
+            pysd_run(path, folder, changed))
 
 
 def test_the_functions_compile_to_numpy(functions_model):
@@ -167,10 +131,10 @@ def test_the_functions_agree_with_pysd(functions_model, version):
     assert len(columns) > 40
     for column in columns:
         if version == "float":
-            assert _relative(scalar[column][:, 0], theirs[column]) <= TOLERANCE, column
+            assert relative(scalar[column][:, 0], theirs[column]) <= TOLERANCE, column
         else:
-            assert _relative(vector[column][:, 0], theirs[column]) <= TOLERANCE, column
-            assert _relative(vector[column][:, 1], theirs_changed[column]) <= TOLERANCE, column
+            assert relative(vector[column][:, 0], theirs[column]) <= TOLERANCE, column
+            assert relative(vector[column][:, 1], theirs_changed[column]) <= TOLERANCE, column
 
 
 def test_the_functions_do_what_vensim_documents(functions_model):
@@ -198,7 +162,7 @@ def test_the_functions_do_what_vensim_documents(functions_model):
 
 
 def test_names_made_of_symbols_keep_pysds_names(tmp_path):
-    path = _write(tmp_path, "symbols.mdl", SYMBOLS)
+    path = write_model(tmp_path, "symbols.mdl", SYMBOLS)
     model = load_model(path)
     assert model.engine == "numpy", model.engine_note
     ours = model.run(include_constants=True)
@@ -207,14 +171,14 @@ def test_names_made_of_symbols_keep_pysds_names(tmp_path):
         theirs = model.run_with_pysd(include_constants=True)
     assert {"nvs_euro", "nvs_", "nvs_1995"} <= set(ours.columns)
     for column in theirs.columns:
-        assert _relative(ours[column].to_numpy(), theirs[column].to_numpy()) <= TOLERANCE, column
+        assert relative(ours[column].to_numpy(), theirs[column].to_numpy()) <= TOLERANCE, column
     changed = model.run({"nvs_": 2.5})
     assert changed["nvs_euro"].iloc[-1] > ours["nvs_euro"].iloc[-1]
 
 
 def test_random_functions_draw_from_pysds_distributions(tmp_path):
-    path = _write(tmp_path, "randoms.mdl", RANDOMS)
-    _, scalar, vector = _compiled_runs(path)
+    path = write_model(tmp_path, "randoms.mdl", RANDOMS)
+    _, scalar, vector = compiled_runs(path)
     for draws in (scalar, {k: v[:, 1:] for k, v in vector.items()}):
         uniform, unit = draws["uniform"], draws["unit"]
         normal, exponential = draws["normal"], draws["exponential"]
@@ -239,7 +203,7 @@ inverse[row] = INVERT MATRIX(matrix[row, row], 2) ~ ~ |""",
 
 @pytest.mark.parametrize("case", REFUSED)
 def test_what_the_engine_cannot_compile_goes_to_pysd(case, tmp_path):
-    path = _write(tmp_path, "refused.mdl", "{UTF-8}\n" + REFUSED[case] + CONTROL)
+    path = write_model(tmp_path, "refused.mdl", "{UTF-8}\n" + REFUSED[case] + CONTROL)
     with pytest.raises(UnsupportedModel):
         compile_model(*read_model(path))
 
@@ -255,13 +219,13 @@ def test_suite_models_agree_with_pysd(name, tmp_path):
     path = SUITE / name
     if not path.is_file():
         pytest.skip(f"the SDXorg test-model suite is not at {SUITE}")
-    compiled, scalar, vector = _compiled_runs(path)
-    theirs = _pysd_run(path, tmp_path)
+    compiled, scalar, vector = compiled_runs(path)
+    theirs = pysd_run(path, tmp_path)
     for output in compiled.output_names:
         for column in compiled.columns_of(output):
             ours = column_name(column) if column else column
-            assert _relative(scalar[column][:, 0], theirs[ours]) <= TOLERANCE, column
-            assert _relative(vector[column][:, 1], theirs[ours]) <= TOLERANCE, column
+            assert relative(scalar[column][:, 0], theirs[ours]) <= TOLERANCE, column
+            assert relative(vector[column][:, 1], theirs[ours]) <= TOLERANCE, column
 
 
 CHANGING_CONTROLS = """{UTF-8}
@@ -282,20 +246,20 @@ TIME STEP = IF THEN ELSE(Time < 4, 1, 0.25) ~ Month ~ |
 
 @pytest.mark.parametrize("runs", [1, 2])
 def test_control_variables_that_change_during_the_run_agree_with_pysd(tmp_path, runs):
-    path = _write(tmp_path, "controls.mdl", CHANGING_CONTROLS)
+    path = write_model(tmp_path, "controls.mdl", CHANGING_CONTROLS)
     compiled = compile_model(*read_model(path))
     assert set(compiled.dynamic_controls) == {"initial_time", "final_time", "time_step",
                                              "saveper"}
-    theirs = _pysd_run(path, tmp_path)
+    theirs = pysd_run(path, tmp_path)
     constants = {"limit": np.full(runs, 8.0), **{k: np.zeros(runs) for k in
                  ("initial_time", "final_time", "time_step", "saveper")}}
     times, ours = compiled.simulate(constants, None, None, None, None, runs)
     np.testing.assert_array_equal(times, theirs["time"])
     assert times[-1] == 12  # FINAL TIME becomes Time (12.75) once clock passes 20; saved every 2
     for name in ("level", "inflow", "clock"):
-        assert _relative(ours[name][:, -1], theirs[name]) <= TOLERANCE, name
+        assert relative(ours[name][:, -1], theirs[name]) <= TOLERANCE, name
     for name, values in compiled.control_series(constants, None, None, None, None).items():
-        assert _relative(values, theirs[name]) <= TOLERANCE, name
+        assert relative(values, theirs[name]) <= TOLERANCE, name
     # FINAL TIME given (a run of chosen length): the other controls still change
     times, _ = compiled.simulate(constants, None, 6.0, None, None, runs)
     np.testing.assert_array_equal(times, [0, 1, 2, 3, 4, 4.25, 4.5, 4.75, 5, 5.25, 5.5, 5.75, 6])
@@ -304,6 +268,6 @@ def test_control_variables_that_change_during_the_run_agree_with_pysd(tmp_path, 
 def test_control_variables_that_use_a_stock_go_to_pysd(tmp_path):
     text = CHANGING_CONTROLS.replace("FINAL TIME = IF THEN ELSE(clock > 20",
                                      "FINAL TIME = IF THEN ELSE(level > 20")
-    path = _write(tmp_path, "controls.mdl", text)
+    path = write_model(tmp_path, "controls.mdl", text)
     with pytest.raises(UnsupportedModel):
         compile_model(*read_model(path))
