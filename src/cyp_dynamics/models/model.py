@@ -76,6 +76,8 @@ class Model:
         # Kept private and handed out as copies: a model loaded by name is shared, so editing
         # a table in one notebook cell must not change the defaults every other run uses.
         self._parameters = parameter_table(self._elements, self._public)
+        # check_value reads these on every run: a dict, not a pandas row lookup (~20 µs each)
+        self._limit_rows = self._parameters[["unit", "min", "max"]].to_dict("index")
         self._variables = variable_table(self._elements, self._public)
         self._defaults = {name: float(v) for name, v in self._parameters["default"].items()}
         kinds = self._variables["kind"]
@@ -191,7 +193,7 @@ class Model:
 
     def check_value(self, name: str, value: Any) -> float:
         """`value` as a float if it is a number within the parameter's range; else ValueError."""
-        row = self._parameters.loc[name]
+        row = self._limit_rows[name]
         unit = f" {row['unit']}" if row["unit"] else ""
         allowed = f"between {limit_text(row['min'])} and {limit_text(row['max'])}{unit}"
         if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
@@ -328,10 +330,6 @@ class Model:
         if result.index.dtype != float:
             result.index = result.index.astype(float)
         result.index.name = self.index_name
-        whole = [c for c, kind in zip(result.columns, result.dtypes.map(lambda d: d.kind))
-                 if kind in "iub"]
-        if whole:  # numbers as the numpy engine gives them, whatever the last run set
-            result = result.astype(dict.fromkeys(whole, float))
         # Subscripted outputs give one column per element, e.g. 'poverty_share[coastal]',
         # kept in pysd's element order and grouped in the order of `names`.
         order = {name: i for i, name in enumerate(names)}
@@ -388,5 +386,3 @@ class Model:
         return (self._controls["initial_time"], final_time, self._controls["time_step"],
                 self._controls["saveper"])
 
-
-_tidy = tidy_column  # the former name, kept while callers move to `naming.tidy_column`

@@ -34,6 +34,7 @@ from typing import Any
 import pysd
 from pysd.builders.python.python_model_builder import ModelBuilder
 
+from .pysd_output import run_options
 from .sanitise import ModelFileError, SafeVensimFile, SafeXmileFile, safe_xmile_bytes
 
 CACHE_LAYOUT = "2"  # change when what goes into a translation changes
@@ -374,7 +375,9 @@ def _import_checked(translated: Path, path: Path, data_files: Any):
 class PysdRunner:
     """One loaded pysd model, reset for each run: only the values that differ from the ones it
     holds are set, and control variables go back to the file's after a run that changed them.
-    A change to the model file or its data files loads a fresh translation."""
+    A change to the model file or its data files loads a fresh translation. pysd integrates;
+    its results are collected by `pysd_output.FrameRecorder` (pysd's values and columns, built
+    with numpy rather than pysd's slower table builder)."""
 
     def __init__(self, path: Path, data_files: Any = None):
         self.path = Path(path).resolve()
@@ -412,7 +415,7 @@ class PysdRunner:
             warnings.simplefilter("ignore")
             try:
                 result = model.run(params=changed or None, return_columns=return_columns,
-                                   final_time=final_time)
+                                   final_time=final_time, **run_options())
             except NotImplementedError as error:
                 self._model = None  # in an unknown state: load it again next time
                 raise ModelFileError(
