@@ -91,13 +91,13 @@ def _files_stamp(path: Path) -> tuple:
     """(modification time, size) of a model file and of the data files beside it that its
     equations name: a model whose data changed is loaded anew (the numpy engine reads its data
     files once, when the model is loaded)."""
-    from .pysd_cache import _safe_source, _stamp
+    from .pysd_cache import files_stamp, watched_files
 
     files = [path]
     if path.suffix.lower() == ".mdl" and re.search(
             r"GET[\s_]+(XLS|DIRECT)", path.read_text(errors="replace"), re.IGNORECASE):
-        files += [path.parent / name for name in _safe_source(path)[1]]
-    return _stamp(files)
+        files = watched_files(path)
+    return files_stamp(files)
 
 
 def _looks_like(path: Path) -> str | None:
