@@ -10,8 +10,11 @@ underscores (pysd's raw references can hold any character inside quotes).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
+
+from pysd.translators.structures import abstract_expressions as ae
 
 SMALL_VENSIM = 1e-6  # what Vensim (and pysd) treat as zero in ZIDZ, XIDZ, PULSE and DELAY FIXED
 TIME_PRECISION = 1e-5  # pysd's relative precision for final and saving times
@@ -49,3 +52,22 @@ def order(nodes: dict[str, set[str]]) -> list[str]:
             f"The model has a loop with no stock in it ({cycle}). Every feedback loop must pass "
             "through a stock (INTEG); check these equations."
         ) from None
+
+
+def tree_nodes(node: Any, skip_function_names: bool = False) -> Iterator[Any]:
+    """Every node of an equation tree (pysd's structures and the numbers and names in them).
+
+    With `skip_function_names`, a call's function (a ReferenceStructure naming a function or a
+    lookup table, not a variable) is not visited: only the call and its arguments are.
+    """
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+            continue
+        yield item
+        if skip_function_names and isinstance(item, ae.CallStructure):
+            pending.extend(item.arguments)
+        elif hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())

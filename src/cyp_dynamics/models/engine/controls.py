@@ -24,7 +24,7 @@ from typing import Any
 
 from pysd.translators.structures import abstract_expressions as ae
 
-from .common import UnsupportedModel, local, number, order
+from .common import UnsupportedModel, local, number, order, tree_nodes
 from .compiler import ExpressionCompiler
 from .functions import RUN_HELPERS
 from .parsing import Element
@@ -35,19 +35,12 @@ CONTROLS = ("initial_time", "final_time", "time_step", "saveper")
 def _named(node: Any, names: dict[str, str]) -> set[str]:
     """The variables (and tables called as functions) an equation tree uses."""
     found: set[str] = set()
-    pending = [node]
-    while pending:
-        item = pending.pop()
+    for item in tree_nodes(node, skip_function_names=True):
         if isinstance(item, ae.ReferenceStructure):
             found.add(names.get(item.reference, item.reference))
         elif isinstance(item, ae.CallStructure):
             called = names.get(item.function.reference, item.function.reference)
             found.add("@" + called)  # a function, or a table: see `_needs`
-            pending.extend(item.arguments)
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
     return found
 
 

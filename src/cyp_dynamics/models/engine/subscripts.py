@@ -26,7 +26,7 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from . import stateful
-from .common import UnsupportedModel, local, number
+from .common import UnsupportedModel, local, number, tree_nodes
 from .compiler import ExpressionCompiler
 from .functions import HELPERS, RUN_HELPERS
 from .parsing import Element
@@ -221,15 +221,7 @@ class SubscriptCompiler(ExpressionCompiler):
 
 def reference_nodes(node: Any) -> Iterator[ae.ReferenceStructure]:
     """Every reference (a variable as written, with its subscripts) inside an equation tree."""
-    pending = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ae.ReferenceStructure):
-            yield item
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
+    return (item for item in tree_nodes(node) if isinstance(item, ae.ReferenceStructure))
 
 
 def _subscripted_references(node: Any) -> list[list[str]]:

@@ -11,41 +11,22 @@ from typing import Any
 
 from pysd.translators.structures import abstract_expressions as ae
 
+from ..engine.common import tree_nodes
+
 DRAWN_KINDS = ("stock", "auxiliary", "constant", "fixed", "lookup", "initial")
 
 
 def references(node: Any) -> set[str]:
-    """Names of the model variables an equation tree refers to (not 'time')."""
-    found: set[str] = set()
-    pending = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ae.ReferenceStructure):
-            if item.reference != "time":
-                found.add(item.reference)
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif isinstance(item, ae.CallStructure):
-            pending.extend(item.arguments)  # a function's (or lookup table's) name is no variable
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
-    return found
+    """Names of the model variables an equation tree refers to (not 'time'; a function's or
+    lookup table's name is no variable)."""
+    return {item.reference for item in tree_nodes(node, skip_function_names=True)
+            if isinstance(item, ae.ReferenceStructure) and item.reference != "time"}
 
 
 def lookups_called(node: Any) -> set[str]:
     """Names of lookup tables an equation tree calls as functions, e.g. `effect(wait)`."""
-    found: set[str] = set()
-    pending = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, ae.CallStructure):
-            found.add(item.function.reference)
-            pending.extend(item.arguments)
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif hasattr(item, "__dict__"):
-            pending.extend(vars(item).values())
-    return found
+    return {item.function.reference for item in tree_nodes(node, skip_function_names=True)
+            if isinstance(item, ae.CallStructure)}
 
 
 def flow_terms(node: Any, sign: int = 1) -> list[tuple[str, int]]:
