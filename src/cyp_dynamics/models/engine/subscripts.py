@@ -159,12 +159,29 @@ class SubscriptCompiler(ExpressionCompiler):
             return number(len(self.ranges[self.range_names[name]]))
         return super()._expr(node)
 
-    def _array(self, values: np.ndarray) -> str:
-        sizes = tuple(len(self.ranges[c]) for c in self.context)
+    def _filled(self, values: np.ndarray, dims: tuple[str, ...]) -> np.ndarray:
+        """A list of constants shaped over `dims`; UnsupportedModel when it does not fill them."""
+        sizes = tuple(len(self.ranges[c]) for c in dims)
         if values.shape != sizes and values.size == math.prod(sizes):
             values = values.reshape(sizes)  # a TABBED ARRAY comes as one flat list
         if values.shape != sizes:
             raise UnsupportedModel("a list of constants that does not fill its ranges")
+        return values
+
+    def _summed_ranges(self, node: Any) -> list[str]:
+        """The ranges marked '!' in the one argument of SUM, PROD, VMAX or VMIN, in order."""
+        function = node.function.reference
+        if len(node.arguments) != 1:
+            raise UnsupportedModel(f"{function.upper()} with more than one argument")
+        summed: list[str] = []
+        for reference in _subscripted_references(node.arguments[0]):
+            summed += [s for s in reference if s.endswith("!") and s not in summed]
+        if not summed:
+            raise UnsupportedModel("SUM without a range marked '!'")
+        return summed
+
+    def _array(self, values: np.ndarray) -> str:
+        values = self._filled(values, self.context)
         key = f"_arr{len(self.arrays)}"
         self.arrays[key] = values.astype(float)[None, ...]
         return key
@@ -172,13 +189,7 @@ class SubscriptCompiler(ExpressionCompiler):
     def _sum(self, node: Any) -> str:
         """SUM, PROD, VMAX or VMIN over the ranges marked '!' in its argument."""
         function = node.function.reference
-        if len(node.arguments) != 1:
-            raise UnsupportedModel(f"{function.upper()} with more than one argument")
-        summed = []
-        for reference in _subscripted_references(node.arguments[0]):
-            summed += [s for s in reference if s.endswith("!") and s not in summed]
-        if not summed:
-            raise UnsupportedModel("SUM without a range marked '!'")
+        summed = self._summed_ranges(node)
         outer = self.context
         self.context = outer + tuple(summed)
         try:

@@ -19,7 +19,6 @@ sets is NaN, and a subscripted lookup has one table per element.
 
 from __future__ import annotations
 
-import math
 from itertools import product
 from typing import Any
 
@@ -29,7 +28,7 @@ from .common import UnsupportedModel, local, number
 from .functions import FUNCTIONS
 from .parsing import Element
 from .ranges import RangeError, coordinates, merged_ranges, positions
-from .subscripts import SubscriptCompiler, _part, _subscripted_references
+from .subscripts import SubscriptCompiler, _part
 
 
 def element_local(name: str, index: tuple[int, ...]) -> str:
@@ -76,22 +75,12 @@ class UnrolledCompiler(SubscriptCompiler):
         return "t"
 
     def _array(self, values: np.ndarray) -> str:
-        sizes = tuple(len(self.ranges[c]) for c in self.context_dims)
-        if values.shape != sizes and values.size == math.prod(sizes):
-            values = values.reshape(sizes)  # a TABBED ARRAY comes as one flat list
-        if values.shape != sizes:
-            raise UnsupportedModel("a list of constants that does not fill its ranges")
+        values = self._filled(values, self.context_dims)
         return number(values[tuple(self.ranges[c].index(self.binding[c]) for c in self.context_dims)])
 
     def _sum(self, node: Any) -> str:
         function = node.function.reference
-        if len(node.arguments) != 1:
-            raise UnsupportedModel(f"{function.upper()} with more than one argument")
-        summed = []
-        for reference in _subscripted_references(node.arguments[0]):
-            summed += [s for s in reference if s.endswith("!") and s not in summed]
-        if not summed:
-            raise UnsupportedModel("SUM without a range marked '!'")
+        summed = self._summed_ranges(node)
         outer = self.binding
         terms = []
         try:
